@@ -1,0 +1,107 @@
+package org.infusionfhir.server;
+
+import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
+import ca.uhn.fhir.jpa.config.HapiJpaConfig;
+import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.narrative2.NullNarrativeGenerator;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.util.List;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The HAPI FHIR JPA server for FHIR R4, with only the modules we use: no MDM, CQL, GraphQL, IPS,
+ * full-text search, narrative generation or tester UI.
+ */
+@Configuration
+@Import({
+  JpaR4Config.class,
+  HapiJpaConfig.class,
+  JpaBatch2Config.class,
+  Batch2JobsConfig.class,
+  ThreadPoolFactoryConfig.class,
+  // In-process message channels; batch2 jobs (bulk export, reindex) run on them.
+  SubscriptionChannelConfig.class
+})
+public class FhirServerConfig {
+
+  public static final String FHIR_PATH = "/fhir";
+
+  @Bean
+  public JpaStorageSettings storageSettings(FhirServerProperties props) {
+    var settings = new JpaStorageSettings();
+    // The stock 60 s reuse makes a count taken right after an ingest show the old number.
+    settings.setReuseCachedSearchResultsForMillis(
+        props.searchReuseMillis() > 0 ? props.searchReuseMillis() : null);
+    settings.setExpungeEnabled(props.expungeEnabled());
+    settings.setAllowMultipleDelete(false);
+    return settings;
+  }
+
+  /** One partition: a clinic runs its own server (partitioning is a module we do not use). */
+  @Bean
+  public PartitionSettings partitionSettings() {
+    return new PartitionSettings();
+  }
+
+  @Bean
+  public RestfulServer restfulServer(
+      IFhirSystemDao<?, ?> systemDao,
+      ResourceProviderFactory resourceProviders,
+      JpaSystemProvider<?, ?> systemProvider,
+      JpaStorageSettings storageSettings,
+      ISearchParamRegistry searchParamRegistry,
+      IValidationSupport validationSupport,
+      DatabaseBackedPagingProvider pagingProvider,
+      FhirServerProperties props,
+      List<ServerInterceptor> interceptors) {
+    var fhirContext = systemDao.getContext();
+    fhirContext.setNarrativeGenerator(new NullNarrativeGenerator());
+
+    var server = new RestfulServer(fhirContext);
+    server.registerProviders(resourceProviders.createProviders());
+    server.registerProvider(systemProvider);
+
+    var capabilities = new JpaCapabilityStatementProvider(
+        server, systemDao, storageSettings, searchParamRegistry, validationSupport);
+    capabilities.setImplementationDescription("infusion-fhir: FHIR R4 server for infusion clinics");
+    server.setServerConformanceProvider(capabilities);
+    server.setServerName("infusion-fhir");
+
+    pagingProvider.setDefaultPageSize(props.defaultPageSize());
+    pagingProvider.setMaximumPageSize(props.maxPageSize());
+    server.setPagingProvider(pagingProvider);
+    server.setDefaultResponseEncoding(EncodingEnum.JSON);
+    // Behind a reverse proxy, Location, fullUrl and paging links follow X-Forwarded-Host/Proto/Port/Prefix.
+    server.setServerAddressStrategy(props.trustForwardedHeaders()
+        ? new ForwardedAddressStrategy() : new IncomingRequestAddressStrategy());
+    server.registerInterceptor(new ResponseHighlighterInterceptor());
+    interceptors.forEach(server::registerInterceptor);
+    return server;
+  }
+
+  @Bean
+  public ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer server) {
+    var registration = new ServletRegistrationBean<>(server, FHIR_PATH + "/*");
+    registration.setName("fhir");
+    registration.setLoadOnStartup(1);
+    return registration;
+  }
+}
