@@ -3,8 +3,12 @@ package org.infusionfhir.server;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -33,18 +37,39 @@ public class RequestLogFilter extends OncePerRequestFilter {
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     var supplied = request.getHeader(HEADER);
-    var requestId = supplied != null && SAFE_ID.matcher(supplied).matches()
-        ? supplied : UUID.randomUUID().toString();
+    boolean usable = supplied != null && SAFE_ID.matcher(supplied).matches();
+    var requestId = usable ? supplied : UUID.randomUUID().toString().replace("-", "");
     long start = System.nanoTime();
     MDC.put(MDC_KEY, requestId);
     response.setHeader(HEADER, requestId);
     try {
-      chain.doFilter(request, response);
+      // HAPI echoes the X-Request-Id it is given (and makes its own up otherwise): give it ours.
+      chain.doFilter(usable ? request : new RequestIdRequest(request, requestId), response);
     } finally {
       long millis = (System.nanoTime() - start) / 1_000_000;
       log.info("{} {} {} {} {}ms", requestId, request.getMethod(), request.getRequestURI(),
           response.getStatus(), millis);
       MDC.remove(MDC_KEY);
+    }
+  }
+
+  private static final class RequestIdRequest extends HttpServletRequestWrapper {
+    private final String requestId;
+
+    RequestIdRequest(HttpServletRequest request, String requestId) {
+      super(request);
+      this.requestId = requestId;
+    }
+
+    @Override
+    public String getHeader(String name) {
+      return HEADER.equalsIgnoreCase(name) ? requestId : super.getHeader(name);
+    }
+
+    @Override
+    public Enumeration<String> getHeaders(String name) {
+      return HEADER.equalsIgnoreCase(name)
+          ? Collections.enumeration(List.of(requestId)) : super.getHeaders(name);
     }
   }
 }

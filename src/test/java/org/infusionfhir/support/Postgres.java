@@ -1,0 +1,48 @@
+package org.infusionfhir.support;
+
+import java.sql.DriverManager;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Runs a test class only when the CI PostgreSQL is reachable (127.0.0.1:5432, database {@code test},
+ * user {@code postgres}, trust auth; override with INFUSION_TEST_POSTGRES_URL/_USER/_PASSWORD). When it
+ * is not, the tests are reported as skipped with the reason, never passed.
+ */
+public class Postgres implements ExecutionCondition {
+
+  public static final String URL = env("INFUSION_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+  public static final String USER = env("INFUSION_TEST_POSTGRES_USER", "postgres");
+  public static final String PASSWORD = env("INFUSION_TEST_POSTGRES_PASSWORD", "");
+
+  private static volatile Optional<String> unreachable;
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    var problem = probe();
+    return problem.isEmpty()
+        ? ConditionEvaluationResult.enabled("PostgreSQL reachable at " + URL)
+        : ConditionEvaluationResult.disabled(
+            "SKIPPED: PostgreSQL not reachable at " + URL + " (" + problem.get()
+                + "); the PostgreSQL run of these tests did not happen");
+  }
+
+  private static Optional<String> probe() {
+    if (unreachable == null) {
+      try (var connection = DriverManager.getConnection(URL + "?connectTimeout=3", USER, PASSWORD)) {
+        connection.createStatement().execute("select 1");
+        unreachable = Optional.empty();
+      } catch (Exception e) {
+        unreachable = Optional.of(e.getMessage());
+      }
+    }
+    return unreachable;
+  }
+
+  private static String env(String name, String fallback) {
+    var value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}
