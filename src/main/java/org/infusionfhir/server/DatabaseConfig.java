@@ -66,6 +66,8 @@ public class DatabaseConfig {
     props.put("hibernate.hbm2ddl.auto", database.schemaAction());
     // No Lucene/Elasticsearch: full-text search is a module we do not use.
     props.put("hibernate.search.enabled", "false");
+    // Envers audits only HAPI's MDM links, and MDM is a module we do not use.
+    props.put("hibernate.integration.envers.enabled", "false");
     props.put("hibernate.format_sql", "false");
     props.put("hibernate.show_sql", "false");
     props.put("hibernate.jdbc.batch_size", "50");

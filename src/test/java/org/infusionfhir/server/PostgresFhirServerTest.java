@@ -4,6 +4,7 @@ import org.infusionfhir.support.Postgres;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -12,6 +13,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Skipped, and reported as skipped, when no PostgreSQL is reachable.
  */
 @ExtendWith(Postgres.class)
+@ActiveProfiles("postgres")
 @SpringBootTest(
     webEnvironment = WebEnvironment.RANDOM_PORT,
     properties = {
@@ -21,10 +23,11 @@ import org.springframework.test.context.DynamicPropertySource;
     })
 class PostgresFhirServerTest extends FhirServerContract {
 
+  /** The documented production settings: the postgres profile plus INFUSION_DB_URL/_USER/_PASSWORD. */
   @DynamicPropertySource
   static void postgres(DynamicPropertyRegistry registry) {
-    registry.add("spring.datasource.url", () -> Postgres.URL);
-    registry.add("spring.datasource.username", () -> Postgres.USER);
-    registry.add("spring.datasource.password", () -> Postgres.PASSWORD);
+    registry.add("INFUSION_DB_URL", () -> Postgres.URL);
+    registry.add("INFUSION_DB_USER", () -> Postgres.USER);
+    registry.add("INFUSION_DB_PASSWORD", () -> Postgres.PASSWORD);
   }
 }
