@@ -22,11 +22,14 @@ public class Postgres implements ExecutionCondition {
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     var problem = probe();
-    return problem.isEmpty()
-        ? ConditionEvaluationResult.enabled("PostgreSQL reachable at " + URL)
-        : ConditionEvaluationResult.disabled(
-            "SKIPPED: PostgreSQL not reachable at " + URL + " (" + problem.get()
-                + "); the PostgreSQL run of these tests did not happen");
+    if (problem.isEmpty()) {
+      return ConditionEvaluationResult.enabled("PostgreSQL reachable at " + URL);
+    }
+    var reason = "SKIPPED: PostgreSQL not reachable at " + URL + " (" + problem.get()
+        + "); the PostgreSQL run of " + context.getDisplayName() + " did not happen";
+    // Also on the console, where a reader of the build output sees it, not only in the reports.
+    System.out.println("[postgres] " + reason);
+    return ConditionEvaluationResult.disabled(reason);
   }
 
   private static Optional<String> probe() {
