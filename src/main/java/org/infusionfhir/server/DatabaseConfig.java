@@ -73,6 +73,10 @@ public class DatabaseConfig {
     props.put("hibernate.jdbc.batch_size", "50");
     props.put("hibernate.order_inserts", "true");
     props.put("hibernate.order_updates", "true");
+    // HAPI's entities have no joined inheritance, so Hibernate's id tables for multi-table bulk
+    // updates are never used; creating them fails on H2 (duplicate columns) and fills its trace file.
+    props.put("hibernate.query.mutation_strategy.global_temporary.create_tables", "false");
+    props.put("hibernate.query.mutation_strategy.global_temporary.drop_tables", "false");
     props.putAll(database.hibernate());
     return props;
   }
