@@ -1,5 +1,6 @@
 package org.infusionfhir;
 
+import org.infusionfhir.server.StartupWarmUp;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
@@ -30,6 +31,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class Application {
 
   public static void main(String[] args) {
+    StartupWarmUp.begin();
     SpringApplication.run(Application.class, args);
   }
 }
