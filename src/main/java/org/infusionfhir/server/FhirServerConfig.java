@@ -84,6 +84,8 @@ public class FhirServerConfig {
     capabilities.setImplementationDescription("infusion-fhir: FHIR R4 server for infusion clinics");
     server.setServerConformanceProvider(capabilities);
     server.setServerName("infusion-fhir");
+    var version = FhirServerConfig.class.getPackage().getImplementationVersion();
+    server.setServerVersion(version != null ? version : "development");
 
     pagingProvider.setDefaultPageSize(props.defaultPageSize());
     pagingProvider.setMaximumPageSize(props.maxPageSize());

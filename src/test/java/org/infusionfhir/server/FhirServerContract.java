@@ -421,6 +421,7 @@ abstract class FhirServerContract extends FhirServerTestBase {
     var capabilities = FHIR.newJsonParser()
         .parseResource(org.hl7.fhir.r4.model.CapabilityStatement.class, response.body());
     assertThat(capabilities.getFhirVersion().toCode()).isEqualTo("4.0.1");
+    assertThat(capabilities.getSoftware().getName()).isEqualTo("infusion-fhir");
     assertThat(capabilities.getRestFirstRep().getResource())
         .extracting(r -> r.getType()).contains("Patient", "Observation", "Procedure", "MedicationAdministration",
             "AdverseEvent", "CarePlan");
