@@ -1,6 +1,9 @@
 package org.infusionfhir;
 
+import java.util.List;
+import org.infusionfhir.ig.ValidateCommand;
 import org.infusionfhir.server.StartupWarmUp;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
@@ -9,8 +12,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /**
  * The infusion-fhir server: a HAPI FHIR JPA server for infusion clinics.
  *
- * <p>{@code java -jar infusion-fhir.jar} starts the server. Commands on the same jar
- * ({@code validate}, {@code load}, {@code token}, {@code generate}) arrive with the issues that need them.
+ * <p>{@code java -jar infusion-fhir.jar} starts the server; {@code java -jar infusion-fhir.jar validate
+ * PATH...} validates files offline without starting it.
  */
 // HAPI brings libraries whose Spring Boot auto-configuration we do not want: its own entity manager
 // factory replaces Boot's JPA one; Flyway would add a history table to our schema; Elasticsearch, Quartz
@@ -31,7 +34,23 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class Application {
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("validate")) {
+      quietLogging();
+      System.exit(new ValidateCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
+    }
     StartupWarmUp.begin();
     SpringApplication.run(Application.class, args);
+  }
+
+  /** Commands print their own report; library logging below WARN would bury it. */
+  private static void quietLogging() {
+    var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(ch.qos.logback.classic.Level.WARN);
+    // Parsing the R4 core definitions notes elements it skips; that is not about the user's files.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("ca.uhn.fhir.parser.LenientErrorHandler"))
+        .setLevel(ch.qos.logback.classic.Level.ERROR);
+    // A malformed file is reported in the command's own output; HAPI would also log its stack trace.
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("ca.uhn.fhir.log.terminology_troubleshooting"))
+        .setLevel(ch.qos.logback.classic.Level.OFF);
   }
 }
