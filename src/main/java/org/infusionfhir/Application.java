@@ -1,10 +1,15 @@
 package org.infusionfhir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.ig.ValidateCommand;
 import org.infusionfhir.server.StartupWarmUp;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -38,8 +43,39 @@ public class Application {
       quietLogging();
       System.exit(new ValidateCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("load")) {
+      System.exit(load(List.of(args).subList(1, args.length)));
+    }
     StartupWarmUp.begin();
     SpringApplication.run(Application.class, args);
+  }
+
+  /**
+   * {@code load PATH...}: stores fixture files in the configured database (the server's own storage,
+   * profiles and validation, without the web server). Options before the paths are Spring properties,
+   * e.g. {@code --spring.profiles.active=postgres}.
+   */
+  static int load(List<String> args) {
+    var properties = args.stream().filter(a -> a.startsWith("--")).toList();
+    var paths = args.stream().filter(a -> !a.startsWith("--")).map(Path::of).toList();
+    if (paths.isEmpty() || paths.stream().anyMatch(p -> !Files.exists(p))) {
+      System.err.println("load: " + (paths.isEmpty() ? "no PATH given" : "no such file or folder: "
+          + paths.stream().filter(p -> !Files.exists(p)).findFirst().orElseThrow()));
+      System.err.println("usage: java -jar infusion-fhir.jar load [--spring.property=value...] PATH...");
+      return 2;
+    }
+    var app = new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
+        .logStartupInfo(false).build();
+    try (var context = app.run(properties.toArray(String[]::new))) {
+      var loaded = context.getBean(FixtureLoader.class).load(paths);
+      loaded.forEach(l -> System.out.println("loaded " + l.file() + " (" + l.resources() + " resources)"));
+      System.out.println(loaded.size() + " file(s), "
+          + loaded.stream().mapToInt(FixtureLoader.Loaded::resources).sum() + " resources loaded");
+      return 0;
+    } catch (Exception e) {
+      System.err.println("load failed: " + e.getMessage());
+      return 1;
+    }
   }
 
   /** Commands print their own report; library logging below WARN would bury it. */

@@ -14,6 +14,7 @@ import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerVali
 import org.hl7.fhir.common.hapi.validation.support.NpmPackageValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -36,12 +37,23 @@ public final class OfflineValidator {
         igSupport,
         new CommonCodeSystemsTerminologyService(fhirContext),
         new InMemoryTerminologyServerValidationSupport(fhirContext),
-        new SnapshotGeneratingValidationSupport(fhirContext));
+        new SnapshotGeneratingValidationSupport(fhirContext),
+        unknownCodeSystemsWarn(fhirContext));
     var instanceValidator = new FhirInstanceValidator(chain);
     instanceValidator.setNoTerminologyChecks(false);
     // Extensions of other guides cannot be fetched offline; they pass, ours are checked in full.
     instanceValidator.setAnyExtensionsAllowed(true);
     this.validator = fhirContext.newValidator().registerValidatorModule(instanceValidator);
+  }
+
+  /**
+   * LOINC, SNOMED CT and RxNorm are not loaded (offline, no terminology server): a code from them is
+   * checked against our ValueSets and patterns, and the code system itself is reported as a warning.
+   */
+  private static UnknownCodeSystemWarningValidationSupport unknownCodeSystemsWarn(FhirContext fhirContext) {
+    var support = new UnknownCodeSystemWarningValidationSupport(fhirContext);
+    support.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
+    return support;
   }
 
   /** Our package as built into the jar. */

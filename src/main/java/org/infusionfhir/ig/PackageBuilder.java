@@ -56,6 +56,11 @@ public final class PackageBuilder {
       }
     }
     for (var source : sources) {
+      // Profiles are checked by generating their snapshots above; validating a StructureDefinition as an
+      // instance makes the core validator look for the R4 core package online, which we never do.
+      if (source.resource() instanceof StructureDefinition) {
+        continue;
+      }
       var result = validator.validate(source.resource());
       result.getMessages().stream()
           .filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())

@@ -10,6 +10,7 @@ import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
+import ca.uhn.fhir.jpa.provider.ValueSetOperationProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.context.support.IValidationSupport;
@@ -70,6 +71,7 @@ public class FhirServerConfig {
       ISearchParamRegistry searchParamRegistry,
       IValidationSupport validationSupport,
       DatabaseBackedPagingProvider pagingProvider,
+      ValueSetOperationProvider valueSetOperations,
       FhirServerProperties props,
       List<ServerInterceptor> interceptors) {
     var fhirContext = systemDao.getContext();
@@ -78,6 +80,8 @@ public class FhirServerConfig {
     var server = new RestfulServer(fhirContext);
     server.registerProviders(resourceProviders.createProviders());
     server.registerProvider(systemProvider);
+    // ValueSet $expand and $validate-code.
+    server.registerProvider(valueSetOperations);
 
     var capabilities = new JpaCapabilityStatementProvider(
         server, systemDao, storageSettings, searchParamRegistry, validationSupport);

@@ -5,25 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
+import org.infusionfhir.support.H2FhirServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** The FHIR server contract on embedded H2, plus the operational endpoints. */
-@SpringBootTest(
-    webEnvironment = WebEnvironment.RANDOM_PORT,
-    properties = {
-      "spring.datasource.url=jdbc:h2:mem:contract;DB_CLOSE_DELAY=-1",
-      "infusion.limits.max-body-size=256KB",
-      "infusion.limits.max-json-depth=32",
-      "infusion.limits.max-bundle-entries=50"
-    })
+@H2FhirServer
 @ExtendWith(OutputCaptureExtension.class)
-@AutoConfigureObservability
 class H2FhirServerTest extends FhirServerContract {
 
   @Test

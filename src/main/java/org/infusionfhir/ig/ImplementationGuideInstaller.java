@@ -1,0 +1,57 @@
+package org.infusionfhir.ig;
+
+import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
+import ca.uhn.fhir.jpa.packages.PackageInstallationSpec;
+import ca.uhn.fhir.jpa.packages.PackageInstallationSpec.InstallModeEnum;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Installs our implementation guide package from the jar at start-up, before readiness turns UP: the
+ * profiles, extensions, ValueSets, CodeSystems and SearchParameters become readable at {@code /fhir},
+ * usable by {@code $validate} and {@code $expand}, and searchable. Nothing is fetched from the network:
+ * the core definitions it depends on are built into HAPI.
+ */
+@Component
+public class ImplementationGuideInstaller implements ApplicationRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(ImplementationGuideInstaller.class);
+
+  private final IPackageInstallerSvc installer;
+  private final ISearchParamRegistry searchParams;
+
+  public ImplementationGuideInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams) {
+    this.installer = installer;
+    this.searchParams = searchParams;
+  }
+
+  @Override
+  public void run(ApplicationArguments args) {
+    byte[] contents;
+    try (var in = new ClassPathResource(ImplementationGuidePackage.CLASSPATH_LOCATION).getInputStream()) {
+      contents = in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("The implementation guide package is missing from the jar", e);
+    }
+    var spec = new PackageInstallationSpec()
+        .setName(ImplementationGuidePackage.NAME)
+        .setVersion(ImplementationGuidePackage.VERSION)
+        .setPackageContents(contents)
+        .setInstallMode(InstallModeEnum.STORE_AND_INSTALL)
+        .setFetchDependencies(false);
+    spec.setReloadExisting(true);
+    spec.addInstallResourceTypes("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter",
+        "ImplementationGuide", "CapabilityStatement");
+    var outcome = installer.install(spec);
+    searchParams.forceRefresh();
+    log.info("Implementation guide {}#{} installed: {}", ImplementationGuidePackage.NAME,
+        ImplementationGuidePackage.VERSION, outcome.getResourcesInstalled());
+  }
+}

@@ -1,0 +1,28 @@
+package org.infusionfhir.support;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+
+/**
+ * The server on in-memory H2 with small limits. Every test class carrying it shares one Spring context
+ * (one server start for the whole H2 family).
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(
+    webEnvironment = WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.datasource.url=jdbc:h2:mem:contract;DB_CLOSE_DELAY=-1",
+      "infusion.limits.max-body-size=256KB",
+      "infusion.limits.max-json-depth=32",
+      "infusion.limits.max-bundle-entries=50",
+      "infusion.validation.modes.CarePlan=warn",
+      "infusion.validation.modes.Medication=off"
+    })
+@AutoConfigureObservability
+public @interface H2FhirServer {}
