@@ -65,7 +65,9 @@ public class Application {
       return 2;
     }
     var app = new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
-        .logStartupInfo(false).build();
+        .logStartupInfo(false)
+        .properties("logging.level.root=WARN", "logging.level.ca.uhn.fhir.parser.LenientErrorHandler=ERROR")
+        .build();
     try (var context = app.run(properties.toArray(String[]::new))) {
       var loaded = context.getBean(FixtureLoader.class).load(paths);
       loaded.forEach(l -> System.out.println("loaded " + l.file() + " (" + l.resources() + " resources)"));

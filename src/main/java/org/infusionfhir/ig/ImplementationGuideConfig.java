@@ -2,6 +2,8 @@ package org.infusionfhir.ig;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.validation.JpaValidationSupportChain;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,6 +14,20 @@ public class ImplementationGuideConfig {
   @Bean
   public OfflineValidator offlineValidator(FhirContext fhirContext) {
     return OfflineValidator.fromBundledPackage(fhirContext);
+  }
+
+  /**
+   * HAPI's {@code $validate} uses the JPA validation chain; our guide goes first in it, straight from
+   * the package in the jar, so {@code $validate} and validation on write agree and need no database
+   * lookup (the chain would also cache "not found" for profiles asked for before installation).
+   */
+  @Bean
+  public SmartInitializingSingleton guideInJpaValidationChain(
+      JpaValidationSupportChain jpaChain, OfflineValidator validator) {
+    return () -> {
+      jpaChain.addValidationSupport(0, validator.guideSupport());
+      jpaChain.invalidateCaches();
+    };
   }
 
   @Bean

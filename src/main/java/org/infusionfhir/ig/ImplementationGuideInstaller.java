@@ -47,8 +47,9 @@ public class ImplementationGuideInstaller implements ApplicationRunner {
         .setInstallMode(InstallModeEnum.STORE_AND_INSTALL)
         .setFetchDependencies(false);
     spec.setReloadExisting(true);
-    spec.addInstallResourceTypes("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter",
-        "ImplementationGuide", "CapabilityStatement");
+    // The ImplementationGuide and CapabilityStatement stay in the package: stored, their references to
+    // our profiles would not resolve, as HAPI gives installed resources ids of its own.
+    spec.setInstallResourceTypes(java.util.List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter"));
     var outcome = installer.install(spec);
     searchParams.forceRefresh();
     log.info("Implementation guide {}#{} installed: {}", ImplementationGuidePackage.NAME,

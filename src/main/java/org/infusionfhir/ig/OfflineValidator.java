@@ -27,11 +27,13 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 public final class OfflineValidator {
 
   private final FhirContext fhirContext;
+  private final IValidationSupport guide;
   private final ValidationSupportChain chain;
   private final FhirValidator validator;
 
   private OfflineValidator(FhirContext fhirContext, IValidationSupport igSupport) {
     this.fhirContext = fhirContext;
+    this.guide = igSupport;
     this.chain = new ValidationSupportChain(
         new DefaultProfileValidationSupport(fhirContext),
         igSupport,
@@ -89,6 +91,11 @@ public final class OfflineValidator {
       options.addProfile(profile);
     }
     return validator.validateWithResult(resource, options);
+  }
+
+  /** Our guide's conformance resources alone, for other validation chains to include. */
+  public IValidationSupport guideSupport() {
+    return guide;
   }
 
   public ValidationSupportChain supportChain() {

@@ -53,6 +53,8 @@ public class FhirServerConfig {
         props.searchReuseMillis() > 0 ? props.searchReuseMillis() : null);
     settings.setExpungeEnabled(props.expungeEnabled());
     settings.setAllowMultipleDelete(false);
+    // Our ValueSets are small and expand in memory; HAPI's pre-expansion needs full-text indexing.
+    settings.setPreExpandValueSets(false);
     return settings;
   }
 
