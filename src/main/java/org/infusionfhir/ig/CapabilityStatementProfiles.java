@@ -16,9 +16,7 @@ import org.hl7.fhir.r4.model.SearchParameter;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.StructureDefinition.StructureDefinitionKind;
 import org.hl7.fhir.r4.model.StructureDefinition.TypeDerivationRule;
-import org.hl7.fhir.utilities.npm.NpmPackage;
 import org.infusionfhir.server.ServerInterceptor;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,8 +32,8 @@ public class CapabilityStatementProfiles implements ServerInterceptor {
   private final List<SearchParameter> searchParameters = new ArrayList<>();
 
   public CapabilityStatementProfiles(FhirContext fhirContext) {
-    try (var in = new ClassPathResource(ImplementationGuidePackage.CLASSPATH_LOCATION).getInputStream()) {
-      var npm = NpmPackage.fromPackage(in);
+    try {
+      var npm = ImplementationGuidePackage.open();
       var parser = fhirContext.newJsonParser();
       for (var name : npm.listResources("StructureDefinition")) {
         var sd = parser.parseResource(StructureDefinition.class, npm.load("package", name));
@@ -47,7 +45,7 @@ public class CapabilityStatementProfiles implements ServerInterceptor {
         searchParameters.add(parser.parseResource(SearchParameter.class, npm.load("package", name)));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("The implementation guide package is missing from the jar", e);
+      throw new UncheckedIOException("The implementation guide package cannot be read", e);
     }
   }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleType;
 import org.hl7.fhir.r4.model.Resource;
@@ -38,7 +37,7 @@ public class FixtureLoader {
 
   public List<Loaded> load(List<Path> paths) throws IOException {
     var loaded = new ArrayList<Loaded>();
-    for (var file : files(paths)) {
+    for (var file : FhirFiles.under(paths)) {
       loaded.add(load(file));
     }
     return loaded;
@@ -63,22 +62,4 @@ public class FixtureLoader {
     return new Loaded(file, 1);
   }
 
-  static List<Path> files(List<Path> paths) throws IOException {
-    var files = new ArrayList<Path>();
-    for (var path : paths) {
-      if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(Files::isRegularFile)
-              .filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".xml"))
-              .sorted()
-              .forEach(files::add);
-        }
-      } else if (Files.isRegularFile(path)) {
-        files.add(path);
-      } else {
-        throw new IOException("no such file or folder: " + path);
-      }
-    }
-    return files;
-  }
 }

@@ -4,13 +4,10 @@ import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec.InstallModeEnum;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,12 +31,7 @@ public class ImplementationGuideInstaller implements ApplicationRunner {
 
   @Override
   public void run(ApplicationArguments args) {
-    byte[] contents;
-    try (var in = new ClassPathResource(ImplementationGuidePackage.CLASSPATH_LOCATION).getInputStream()) {
-      contents = in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException("The implementation guide package is missing from the jar", e);
-    }
+    var contents = ImplementationGuidePackage.bytes();
     var spec = new PackageInstallationSpec()
         .setName(ImplementationGuidePackage.NAME)
         .setVersion(ImplementationGuidePackage.VERSION)

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -70,7 +69,7 @@ public final class ValidateCommand {
     }
     List<Path> files;
     try {
-      files = resourceFiles(paths);
+      files = FhirFiles.under(paths);
     } catch (IOException e) {
       return usage("cannot read: " + e.getMessage());
     }
@@ -153,22 +152,6 @@ public final class ValidateCommand {
     return outcome;
   }
 
-  private static List<Path> resourceFiles(List<Path> paths) throws IOException {
-    var files = new ArrayList<Path>();
-    for (var path : paths) {
-      if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
-          walk.filter(Files::isRegularFile)
-              .filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".xml"))
-              .sorted()
-              .forEach(files::add);
-        }
-      } else {
-        files.add(path);
-      }
-    }
-    return files;
-  }
 
   private int usage(String problem) {
     err.println("validate: " + problem);
