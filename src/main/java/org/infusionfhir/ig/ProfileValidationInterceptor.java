@@ -8,11 +8,9 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationResult;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +61,8 @@ public class ProfileValidationInterceptor {
     }
     var what = r4.fhirType() + (r4.hasIdElement() && r4.getIdElement().hasIdPart() ? "/" + r4.getIdElement().getIdPart() : "");
     if (mode == ValidationProperties.Mode.ENFORCE) {
-      throw new UnprocessableEntityException(validator.fhirContext(), outcome(problems));
+      throw new UnprocessableEntityException(validator.fhirContext(),
+          new ValidationResult(validator.fhirContext(), problems).toOperationOutcome());
     }
     log.warn("{} breaks its profile ({} issue(s)), stored because validation mode is warn: {}", what,
         problems.size(), problems.stream().map(m -> m.getLocationString() + ": " + m.getMessage()).toList());
@@ -79,17 +78,4 @@ public class ProfileValidationInterceptor {
         .anyMatch(p -> ImplementationGuidePackage.isOurs(p.getValue()));
   }
 
-  static OperationOutcome outcome(List<SingleValidationMessage> problems) {
-    var outcome = new OperationOutcome();
-    for (var m : problems) {
-      var issue = outcome.addIssue()
-          .setSeverity(m.getSeverity() == ResultSeverityEnum.FATAL ? IssueSeverity.FATAL : IssueSeverity.ERROR)
-          .setCode(IssueType.PROCESSING)
-          .setDiagnostics(m.getMessage());
-      if (m.getLocationString() != null) {
-        issue.addExpression(m.getLocationString());
-      }
-    }
-    return outcome;
-  }
 }

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
+import ca.uhn.fhir.validation.ValidationResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
-import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
 /**
  * {@code java -jar infusion-fhir.jar validate [--format text|json] PATH...}: validates files or folders
@@ -86,7 +85,7 @@ public final class ValidateCommand {
         invalid++;
       }
       if (format.equals("json")) {
-        out.println(fhirContext.newJsonParser().encodeResourceToString(toOperationOutcome(report)));
+        out.println(fhirContext.newJsonParser().encodeResourceToString(toOperationOutcome(fhirContext, report)));
       } else {
         printText(report);
       }
@@ -128,27 +127,9 @@ public final class ValidateCommand {
     }
   }
 
-  static OperationOutcome toOperationOutcome(FileReport report) {
-    var outcome = new OperationOutcome();
+  static OperationOutcome toOperationOutcome(FhirContext fhirContext, FileReport report) {
+    var outcome = (OperationOutcome) new ValidationResult(fhirContext, report.messages()).toOperationOutcome();
     outcome.getMeta().setSource(report.file().toAbsolutePath().toUri().toString());
-    for (var m : report.messages()) {
-      var issue = outcome.addIssue()
-          .setSeverity(switch (m.getSeverity()) {
-            case FATAL -> IssueSeverity.FATAL;
-            case ERROR -> IssueSeverity.ERROR;
-            case WARNING -> IssueSeverity.WARNING;
-            case INFORMATION -> IssueSeverity.INFORMATION;
-          })
-          .setCode(IssueType.PROCESSING)
-          .setDiagnostics(m.getMessage());
-      if (m.getLocationString() != null) {
-        issue.addExpression(m.getLocationString());
-      }
-    }
-    if (report.messages().isEmpty()) {
-      outcome.addIssue().setSeverity(IssueSeverity.INFORMATION).setCode(IssueType.INFORMATIONAL)
-          .setDiagnostics("valid");
-    }
     return outcome;
   }
 
