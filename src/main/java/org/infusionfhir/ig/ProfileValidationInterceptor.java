@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 public class ProfileValidationInterceptor {
 
   public static final String ISSUES_HEADER = "X-Validation-Issues";
+  /**
+   * Request user-data key set by an adapter whose output is built by a tested mapping and that runs
+   * with {@code infusion.adapters.validate=false}; such writes are not validated again.
+   */
+  public static final String MAPPED_BY_ADAPTER = "org.infusionfhir.adapter.mapped";
   private static final Logger log = LoggerFactory.getLogger(ProfileValidationInterceptor.class);
 
   private final OfflineValidator validator;
@@ -46,7 +51,8 @@ public class ProfileValidationInterceptor {
   }
 
   private void check(IBaseResource resource, RequestDetails request) {
-    if (!(resource instanceof Resource r4) || !claimsOurProfile(r4)) {
+    if (!(resource instanceof Resource r4) || !claimsOurProfile(r4)
+        || (request != null && Boolean.TRUE.equals(request.getUserData().get(MAPPED_BY_ADAPTER)))) {
       return;
     }
     var mode = properties.modeFor(r4.fhirType());

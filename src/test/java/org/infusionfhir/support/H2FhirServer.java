@@ -22,7 +22,10 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.limits.max-json-depth=32",
       "infusion.limits.max-bundle-entries=50",
       "infusion.validation.modes.CarePlan=warn",
-      "infusion.validation.modes.Medication=off"
+      "infusion.validation.modes.Medication=off",
+      "infusion.hl7v2.max-message-size=64KB",
+      "infusion.hl7v2.mllp.frame-timeout=2s",
+      "infusion.hl7v2.mllp.idle-timeout=5s"
     })
 @AutoConfigureObservability
 public @interface H2FhirServer {}

@@ -1,0 +1,108 @@
+package org.infusionfhir.adapter;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.springframework.stereotype.Component;
+
+/**
+ * Finds the Patient an adapter input is about by identifier, or adds a conditional create of one to the
+ * transaction being built. The conditional create ({@code ifNoneExist}) means two inputs about the same
+ * new patient that race each other still leave one Patient.
+ */
+@Component
+public class PatientResolver {
+
+  private final IFhirResourceDao<Patient> patients;
+  private final PatientMatchingProperties properties;
+
+  public PatientResolver(DaoRegistry daoRegistry, PatientMatchingProperties properties) {
+    this.patients = daoRegistry.getResourceDao(Patient.class);
+    this.properties = properties;
+  }
+
+  /** The identifier system for an assigning authority, or a refusal naming the setting to add. */
+  public String systemFor(String authority) {
+    var name = authority == null || authority.isBlank() ? properties.defaultAuthority() : authority;
+    var system = properties.authorities().get(name);
+    if (system == null) {
+      throw new UnknownPatientException("assigning authority '" + name
+          + "' is not configured (set infusion.patients.authorities." + name + ")", false);
+    }
+    return system;
+  }
+
+  /**
+   * A reference to the patient: the stored Patient's id when one has the identifier, else a placeholder
+   * for a conditional create added to {@code transaction}.
+   */
+  public Reference resolve(PatientIdentity identity, Bundle transaction, RequestDetails request) {
+    var system = systemFor(identity.authority());
+    var map = SearchParameterMap.newSynchronous(Patient.SP_IDENTIFIER, new TokenParam(system, identity.value()));
+    var found = patients.searchForResourceIds(map, request);
+    if (found.size() > 1) {
+      throw new UnknownPatientException(found.size() + " patients have identifier " + system + "|"
+          + identity.value() + "; merge them before sending more data", false);
+    }
+    if (found.size() == 1) {
+      return new Reference("Patient/" + found.get(0).getIdPart());
+    }
+    if (!properties.createUnknown()) {
+      throw new UnknownPatientException("no patient has identifier " + system + "|" + identity.value()
+          + " and infusion.patients.create-unknown is false", true);
+    }
+    var placeholder = "urn:uuid:" + UUID.randomUUID();
+    transaction.addEntry()
+        .setFullUrl(placeholder)
+        .setResource(newPatient(identity, system))
+        .getRequest().setMethod(HTTPVerb.POST).setUrl("Patient")
+        .setIfNoneExist("identifier=" + system + "|" + identity.value());
+    return new Reference(placeholder);
+  }
+
+  private static Patient newPatient(PatientIdentity identity, String system) {
+    var patient = new Patient();
+    patient.addIdentifier(new Identifier()
+        .setUse(Identifier.IdentifierUse.USUAL)
+        .setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MR",
+            "Medical record number")))
+        .setSystem(system)
+        .setValue(identity.value()));
+    patient.setActive(true);
+    if (identity.family() != null || !identity.given().isEmpty()) {
+      var name = patient.addName().setUse(HumanName.NameUse.OFFICIAL).setFamily(identity.family());
+      identity.given().forEach(name::addGiven);
+    }
+    if (identity.birthDate() != null) {
+      patient.setBirthDateElement(new DateType(identity.birthDate()));
+    }
+    patient.setGender(identity.gender());
+    return patient;
+  }
+
+  /** The input names a patient that cannot be used: not configured, ambiguous, or unknown. */
+  public static class UnknownPatientException extends RuntimeException {
+    private final boolean notFound;
+
+    UnknownPatientException(String message, boolean notFound) {
+      super(message);
+      this.notFound = notFound;
+    }
+
+    public boolean notFound() {
+      return notFound;
+    }
+  }
+}

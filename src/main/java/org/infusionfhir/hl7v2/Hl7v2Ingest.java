@@ -1,0 +1,176 @@
+package org.infusionfhir.hl7v2;
+
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.ErrorCode;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.v26.message.ORU_R01;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.Terser;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Set;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Resource;
+import org.infusionfhir.adapter.AdapterStorage;
+import org.infusionfhir.adapter.InfusionLinker;
+import org.infusionfhir.adapter.PatientResolver;
+import org.infusionfhir.adapter.PatientResolver.UnknownPatientException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Receives one HL7 v2 message (from MLLP or HTTP) and answers with its ACK. An AA is returned only after
+ * the transaction holding the message's resources has committed. A message already stored (same sender
+ * and MSH-10) is answered AA without being processed again. AE and AR store nothing.
+ */
+@Service
+public class Hl7v2Ingest {
+
+  /** The outcome of one message: the ACK to send back and its code. */
+  public record Acknowledgement(String message, AcknowledgmentCode code) {}
+
+  private static final Logger log = LoggerFactory.getLogger(Hl7v2Ingest.class);
+  private static final Set<String> VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6");
+
+  private final PipeParser parser;
+  private final OruMapper mapper;
+  private final PatientResolver patients;
+  private final InfusionLinker linker;
+  private final AdapterStorage storage;
+  private final IFhirResourceDao<Provenance> provenances;
+  private final Hl7v2Properties properties;
+
+  public Hl7v2Ingest(VitalSignCodes codes, PatientResolver patients, InfusionLinker linker, AdapterStorage storage,
+      DaoRegistry daoRegistry, Hl7v2Properties properties) {
+    // Versions 2.3 to 2.6 parse into the 2.6 structures. HAPI's own validation is off: the mapper checks
+    // what we use and names the segment and field in the ACK.
+    HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.6"));
+    context.setValidationContext(ValidationContextFactory.noValidation());
+    this.parser = context.getPipeParser();
+    this.mapper = new OruMapper(codes, properties.defaultZone());
+    this.patients = patients;
+    this.linker = linker;
+    this.storage = storage;
+    this.provenances = daoRegistry.getResourceDao(Provenance.class);
+    this.properties = properties;
+  }
+
+  /** An AR for a message over {@code infusion.hl7v2.max-message-size}; {@code start} is its beginning. */
+  public Acknowledgement tooLarge(String start, long size) {
+    return reject(start, new HL7Exception("message of " + size + " bytes is larger than the limit of "
+        + properties.maxMessageSize().toBytes() + " (infusion.hl7v2.max-message-size)",
+        ErrorCode.APPLICATION_INTERNAL_ERROR));
+  }
+
+  public Acknowledgement receive(String input) {
+    var text = input.replace("\r\n", "\r").replace('\n', '\r').strip();
+    if (text.length() > properties.maxMessageSize().toBytes()) {
+      return tooLarge(text.substring(0, (int) Math.min(text.length(), 4096)), text.length());
+    }
+    if (!text.startsWith("MSH")) {
+      return reject(text, new HL7Exception("input does not start with an MSH segment", ErrorCode.SEGMENT_SEQUENCE_ERROR));
+    }
+    Message message;
+    try {
+      var version = parser.getVersion(text);
+      if (!VERSIONS.contains(version)) {
+        return reject(text, OruMapper.error("HL7 version " + version + " is not supported (2.3 to 2.6 are)",
+            ErrorCode.UNSUPPORTED_VERSION_ID, "MSH", 1, 12));
+      }
+      message = parser.parse(text);
+    } catch (HL7Exception | RuntimeException e) {
+      var error = e instanceof HL7Exception h ? h : new HL7Exception("unparsable: " + e.getMessage(),
+          ErrorCode.SEGMENT_SEQUENCE_ERROR);
+      if (error.getError() == ErrorCode.APPLICATION_INTERNAL_ERROR) {
+        error.setError(ErrorCode.SEGMENT_SEQUENCE_ERROR);
+      }
+      return reject(text, error);
+    }
+    try {
+      return process(message);
+    } catch (HL7Exception | IOException e) {
+      log.error("HL7 v2 message could not be acknowledged", e);
+      return reject(text, new HL7Exception("internal error: " + e.getMessage(), ErrorCode.APPLICATION_INTERNAL_ERROR));
+    }
+  }
+
+  private Acknowledgement process(Message message) throws HL7Exception, IOException {
+    var terser = new Terser(message);
+    var type = terser.get("MSH-9-1") + "^" + terser.get("MSH-9-2");
+    if (!(message instanceof ORU_R01 oru) || !"ORU^R01".equals(type)) {
+      return refuse(message, AcknowledgmentCode.AR, OruMapper.error("message type " + type
+          + " is not supported; this receiver takes ORU^R01", ErrorCode.UNSUPPORTED_MESSAGE_TYPE, "MSH", 1, 9));
+    }
+    if (terser.get("MSH-10") == null || terser.get("MSH-10").isBlank()) {
+      return refuse(message, AcknowledgmentCode.AR, OruMapper.error("MSH-10 message control id is empty",
+          ErrorCode.REQUIRED_FIELD_MISSING, "MSH", 1, 10));
+    }
+    MonitorReport report;
+    try {
+      report = mapper.map(oru);
+    } catch (HL7Exception e) {
+      return refuse(message, AcknowledgmentCode.AE, e);
+    }
+    var key = VitalSignObservations.messageKey(report);
+    var request = storage.newRequest();
+    if (alreadyStored(key, request)) {
+      log.info("HL7 v2 {} from {} was stored before; acknowledged again without reprocessing", report.controlId(),
+          report.sender());
+      return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
+    }
+    try {
+      var transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+      var patient = patients.resolve(report.patient(), transaction, request);
+      var sessions = linker.inProgressFor(patient, request);
+      var observations = VitalSignObservations.observations(report, key, patient, sessions);
+      var devices = VitalSignObservations.devices(report);
+      devices.forEach(d -> VitalSignObservations.put(transaction, d));
+      observations.forEach(o -> VitalSignObservations.put(transaction, o));
+      var targets = new ArrayList<Resource>(observations);
+      VitalSignObservations.put(transaction, VitalSignObservations.provenance(report, key, targets, new Date()));
+      storage.commit(transaction, request);
+      log.info("HL7 v2 {} from {}: stored {} observation(s) for {}", report.controlId(), report.sender(),
+          observations.size(), patient.getReference().startsWith("urn:") ? "a new patient" : patient.getReference());
+      return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
+    } catch (HL7Exception e) {
+      return refuse(message, AcknowledgmentCode.AE, e);
+    } catch (UnknownPatientException e) {
+      var error = OruMapper.error(e.getMessage(), e.notFound() ? ErrorCode.UNKNOWN_KEY_IDENTIFIER
+          : ErrorCode.TABLE_VALUE_NOT_FOUND, "PID", 1, 3);
+      return refuse(message, AcknowledgmentCode.AE, error);
+    }
+  }
+
+  private boolean alreadyStored(String key, ca.uhn.fhir.rest.api.server.RequestDetails request) {
+    try {
+      provenances.read(new IdType("Provenance", VitalSignObservations.provenanceId(key)), request);
+      return true;
+    } catch (ResourceNotFoundException | ResourceGoneException e) {
+      return false;
+    }
+  }
+
+  private Acknowledgement refuse(Message message, AcknowledgmentCode code, HL7Exception error)
+      throws HL7Exception, IOException {
+    log.warn("HL7 v2 message refused with {}: {}", code, error.getMessage());
+    return new Acknowledgement(Hl7v2AckBuilder.refuse(message, code, error, parser), code);
+  }
+
+  private Acknowledgement reject(String text, HL7Exception error) {
+    log.warn("HL7 v2 input rejected with AR: {}", error.getMessage());
+    return new Acknowledgement(Hl7v2AckBuilder.reject(text, error, parser), AcknowledgmentCode.AR);
+  }
+}

@@ -1,0 +1,212 @@
+package org.infusionfhir.hl7v2;
+
+import ca.uhn.hl7v2.ErrorCode;
+import ca.uhn.hl7v2.HL7Exception;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Observation.ObservationComponentComponent;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.infusionfhir.adapter.InfusionLinker;
+import org.infusionfhir.hl7v2.MonitorReport.Reading;
+
+/**
+ * Turns a {@link MonitorReport} into the transaction entries that store it: one vital-sign Observation per
+ * reading (the systolic, diastolic and mean NIBP of one reading become one blood-pressure panel), a Device
+ * per monitor and a Provenance naming the message.
+ *
+ * <p>Every id is derived from the message's identity (sender and MSH-10), and every entry is a PUT: a
+ * message that is sent again, or two copies racing each other, write the same resources, never new ones.
+ */
+final class VitalSignObservations {
+
+  static final String CANONICAL = "http://infusion-fhir.org/fhir";
+  static final String OBX_IDENTIFIER_SYSTEM = CANONICAL + "/sid/hl7v2-obx";
+  static final String MESSAGE_IDENTIFIER_SYSTEM = CANONICAL + "/sid/hl7v2-message";
+  static final String EQUIPMENT_IDENTIFIER_SYSTEM = CANONICAL + "/sid/hl7v2-equipment";
+  private static final String MDC_SYSTEM = "urn:iso:std:iso:11073:10101";
+  private static final String LOINC = "http://loinc.org";
+  private static final String UCUM = "http://unitsofmeasure.org";
+
+  private VitalSignObservations() {}
+
+  /** The id stem for everything one message writes: a digest of sender and control id. */
+  static String messageKey(MonitorReport report) {
+    return "v2-" + digest(report.sender() + "|" + report.controlId()).substring(0, 32);
+  }
+
+  static String provenanceId(String messageKey) {
+    return messageKey + "-prov";
+  }
+
+  static List<Observation> observations(MonitorReport report, String messageKey, Reference patient,
+      InfusionLinker.Sessions sessions) throws HL7Exception {
+    var observations = new ArrayList<Observation>();
+    var panels = new LinkedHashMap<String, List<Reading>>();
+    for (var reading : report.readings()) {
+      if (reading.measure().isPanelComponent()) {
+        panels.computeIfAbsent(reading.measure().panel() + "|" + reading.time().toInstant() + "|" + reading.deviceId(),
+            k -> new ArrayList<>()).add(reading);
+        continue;
+      }
+      var observation = base(report, messageKey, reading, patient, sessions);
+      var measure = reading.measure();
+      var code = new CodeableConcept().setText(measure.loincDisplay());
+      code.addCoding(new Coding(LOINC, measure.loinc(), measure.loincDisplay()));
+      if (measure.extraLoinc() != null) {
+        code.addCoding(new Coding(LOINC, measure.extraLoinc(), measure.extraDisplay()));
+      }
+      if ("MDC".equals(reading.sourceCode().system())) {
+        code.addCoding(new Coding(MDC_SYSTEM, reading.sourceCode().code(), reading.sourceCode().display()));
+      }
+      observation.setCode(code);
+      observation.setValue(quantity(reading));
+      observations.add(observation);
+    }
+    for (var group : panels.values()) {
+      observations.add(panel(report, messageKey, group, patient, sessions));
+    }
+    return observations;
+  }
+
+  private static Observation panel(MonitorReport report, String messageKey, List<Reading> group, Reference patient,
+      InfusionLinker.Sessions sessions) throws HL7Exception {
+    var first = group.get(0);
+    var names = group.stream().map(r -> r.measure().name()).toList();
+    // FHIR R4 bp profile: systolic and diastolic components are both required.
+    if (!names.contains("bp-systolic") || !names.contains("bp-diastolic")) {
+      var missing = names.contains("bp-systolic") ? "diastolic" : "systolic";
+      throw OruMapper.error("blood pressure reading at " + first.time() + " has no " + missing + " value",
+          ErrorCode.REQUIRED_FIELD_MISSING, "OBX", first.obxSequence(), 3);
+    }
+    var observation = base(report, messageKey, first, patient, sessions);
+    observation.setCode(new CodeableConcept(new Coding(LOINC, first.measure().panel(), first.measure().panelDisplay()))
+        .setText("Blood pressure"));
+    for (var reading : group) {
+      var measure = reading.measure();
+      var component = new ObservationComponentComponent();
+      component.getCode().addCoding(new Coding(LOINC, measure.loinc(), measure.loincDisplay()));
+      if ("MDC".equals(reading.sourceCode().system())) {
+        component.getCode().addCoding(new Coding(MDC_SYSTEM, reading.sourceCode().code(), reading.sourceCode().display()));
+      }
+      component.setValue(quantity(reading));
+      observation.addComponent(component);
+    }
+    return observation;
+  }
+
+  private static Observation base(MonitorReport report, String messageKey, Reading reading, Reference patient,
+      InfusionLinker.Sessions sessions) {
+    var observation = new Observation();
+    observation.setId("Observation/" + messageKey + "-o" + reading.obxSequence());
+    observation.getMeta().addProfile(CANONICAL + "/StructureDefinition/" + reading.measure().profile());
+    observation.addIdentifier(new Identifier().setSystem(OBX_IDENTIFIER_SYSTEM)
+        .setValue(report.sender() + "^" + report.controlId() + "^" + reading.obxSequence()));
+    observation.setStatus(status(reading.status()));
+    observation.addCategory(new CodeableConcept(new Coding(
+        "http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs")));
+    observation.setSubject(patient);
+    var effective = new DateTimeType(Date.from(reading.time().toInstant()), ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND,
+        java.util.TimeZone.getTimeZone(reading.time().getOffset()));
+    observation.setEffective(effective);
+    observation.setDevice(new Reference("Device/" + deviceId(reading.deviceId())));
+    sessions.at(reading.time().toInstant()).ifPresent(link -> {
+      observation.addPartOf(link.procedure());
+      if (link.encounter() != null) {
+        observation.setEncounter(link.encounter());
+      }
+      observation.addExtension(link.phase().extension());
+    });
+    return observation;
+  }
+
+  private static Quantity quantity(Reading reading) {
+    return new Quantity().setValue(reading.value()).setUnit(reading.unit().display()).setSystem(UCUM)
+        .setCode(reading.unit().ucum());
+  }
+
+  private static Observation.ObservationStatus status(String obx11) {
+    return switch (obx11) {
+      case "C" -> Observation.ObservationStatus.CORRECTED;
+      case "R", "P", "S", "I" -> Observation.ObservationStatus.PRELIMINARY;
+      case "W" -> Observation.ObservationStatus.ENTEREDINERROR;
+      default -> Observation.ObservationStatus.FINAL;
+    };
+  }
+
+  static String deviceId(String equipmentId) {
+    var clean = equipmentId.replaceAll("[^A-Za-z0-9.-]", "-");
+    return clean.length() <= 50 ? "monitor-" + clean : "monitor-" + digest(equipmentId).substring(0, 32);
+  }
+
+  static List<Device> devices(MonitorReport report) {
+    var devices = new ArrayList<Device>();
+    for (var monitor : report.devices()) {
+      var device = new Device();
+      device.setId("Device/" + deviceId(monitor.id()));
+      device.addIdentifier(new Identifier().setSystem(EQUIPMENT_IDENTIFIER_SYSTEM).setValue(monitor.id()));
+      device.setStatus(Device.FHIRDeviceStatus.ACTIVE);
+      if (monitor.name() != null && !monitor.name().isEmpty()) {
+        device.addDeviceName().setName(monitor.name()).setType(Device.DeviceNameType.USERFRIENDLYNAME);
+      }
+      if (monitor.type() != null) {
+        device.setType(new CodeableConcept(new Coding(MDC_SYSTEM, monitor.type().code(), monitor.type().display())));
+      }
+      devices.add(device);
+    }
+    return devices;
+  }
+
+  static Provenance provenance(MonitorReport report, String messageKey, List<? extends Resource> targets, Date received) {
+    var provenance = new Provenance();
+    provenance.setId("Provenance/" + provenanceId(messageKey));
+    targets.forEach(t -> provenance.addTarget(new Reference(t.getIdElement().toUnqualifiedVersionless().getValue())));
+    provenance.setRecordedElement(new InstantType(received));
+    provenance.setActivity(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+        "CREATE", "create")));
+    var agent = provenance.addAgent();
+    agent.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+        "author", "Author")));
+    agent.setWho(report.devices().isEmpty() ? new Reference().setDisplay(report.sender())
+        : new Reference("Device/" + deviceId(report.devices().get(0).id())));
+    provenance.addEntity()
+        .setRole(Provenance.ProvenanceEntityRole.SOURCE)
+        .setWhat(new Reference()
+            .setIdentifier(new Identifier().setSystem(MESSAGE_IDENTIFIER_SYSTEM)
+                .setValue(report.sender() + "^" + report.controlId()))
+            .setDisplay("HL7 v2 ORU^R01 " + report.controlId() + " from " + report.sender()));
+    return provenance;
+  }
+
+  static void put(Bundle transaction, Resource resource) {
+    var id = resource.getIdElement();
+    transaction.addEntry()
+        .setResource(resource)
+        .getRequest().setMethod(HTTPVerb.PUT).setUrl(id.getResourceType() + "/" + id.getIdPart());
+  }
+
+  private static String digest(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+}
