@@ -26,6 +26,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.adapter.AdapterStorage;
 import org.infusionfhir.adapter.InfusionLinker;
 import org.infusionfhir.adapter.PatientResolver;
+import org.infusionfhir.adapter.VitalSigns;
 import org.infusionfhir.adapter.PatientResolver.UnknownPatientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +53,9 @@ public class Hl7v2Ingest {
   private final AdapterStorage storage;
   private final IFhirResourceDao<Provenance> provenances;
   private final Hl7v2Properties properties;
+  private final VitalSigns vitalSigns;
 
-  public Hl7v2Ingest(VitalSignCodes codes, PatientResolver patients, InfusionLinker linker, AdapterStorage storage,
+  public Hl7v2Ingest(VitalSigns vitalSigns, VitalSignCodes codes, PatientResolver patients, InfusionLinker linker, AdapterStorage storage,
       DaoRegistry daoRegistry, Hl7v2Properties properties) {
     // Versions 2.3 to 2.6 parse into the 2.6 structures. HAPI's own validation is off: the mapper checks
     // what we use and names the segment and field in the ACK.
@@ -66,6 +68,7 @@ public class Hl7v2Ingest {
     this.storage = storage;
     this.provenances = daoRegistry.getResourceDao(Provenance.class);
     this.properties = properties;
+    this.vitalSigns = vitalSigns;
   }
 
   /** An AR for a message over {@code infusion.hl7v2.max-message-size}; {@code start} is its beginning. */
@@ -135,7 +138,7 @@ public class Hl7v2Ingest {
       var transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
       var patient = patients.resolve(report.patient(), transaction, request);
       var sessions = linker.inProgressFor(patient, request);
-      var observations = VitalSignObservations.observations(report, key, patient, sessions);
+      var observations = VitalSignObservations.observations(vitalSigns, report, key, patient, sessions);
       var devices = VitalSignObservations.devices(report);
       devices.forEach(d -> VitalSignObservations.put(transaction, d));
       observations.forEach(o -> VitalSignObservations.put(transaction, o));

@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.infusionfhir.adapter.PatientIdentity;
-import org.infusionfhir.hl7v2.VitalSignCodes.Measure;
-import org.infusionfhir.hl7v2.VitalSignCodes.Unit;
+import org.infusionfhir.adapter.VitalSigns.Measure;
+import org.infusionfhir.adapter.VitalSigns.Unit;
 
 /**
  * What one ORU^R01 from a bedside monitor says, checked and in our terms, before it becomes FHIR.

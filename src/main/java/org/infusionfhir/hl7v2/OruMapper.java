@@ -76,7 +76,7 @@ class OruMapper {
         var measure = switch (sourceCode.system()) {
           case "MDC" -> codes.measureForMdc(sourceCode.code()).or(() -> codes.measureForMdc(sourceCode.display()));
           case "LN", "LOINC" -> codes.measureForLoinc(sourceCode.code());
-          default -> java.util.Optional.<VitalSignCodes.Measure>empty();
+          default -> java.util.Optional.<org.infusionfhir.adapter.VitalSigns.Measure>empty();
         };
         var valueType = get(obx, 2, 1);
         var value = get(obx, 5, 1);
@@ -164,7 +164,7 @@ class OruMapper {
     return new PatientIdentity(value, authority, family.isEmpty() ? null : family, given, birthDate, gender);
   }
 
-  private VitalSignCodes.Unit unit(OBX obx, int obxSequence, VitalSignCodes.Measure measure) throws HL7Exception {
+  private org.infusionfhir.adapter.VitalSigns.Unit unit(OBX obx, int obxSequence, org.infusionfhir.adapter.VitalSigns.Measure measure) throws HL7Exception {
     var code = get(obx, 6, 1);
     var display = get(obx, 6, 2);
     var system = get(obx, 6, 3);

@@ -14,17 +14,16 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
-import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Observation.ObservationComponentComponent;
 import org.hl7.fhir.r4.model.Provenance;
-import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.adapter.InfusionLinker;
+import org.infusionfhir.adapter.VitalSigns;
 import org.infusionfhir.hl7v2.MonitorReport.Reading;
 
 /**
@@ -37,13 +36,11 @@ import org.infusionfhir.hl7v2.MonitorReport.Reading;
  */
 final class VitalSignObservations {
 
-  static final String CANONICAL = "http://infusion-fhir.org/fhir";
+  static final String CANONICAL = VitalSigns.CANONICAL;
   static final String OBX_IDENTIFIER_SYSTEM = CANONICAL + "/sid/hl7v2-obx";
   static final String MESSAGE_IDENTIFIER_SYSTEM = CANONICAL + "/sid/hl7v2-message";
   static final String EQUIPMENT_IDENTIFIER_SYSTEM = CANONICAL + "/sid/hl7v2-equipment";
   private static final String MDC_SYSTEM = "urn:iso:std:iso:11073:10101";
-  private static final String LOINC = "http://loinc.org";
-  private static final String UCUM = "http://unitsofmeasure.org";
 
   private VitalSignObservations() {}
 
@@ -56,8 +53,8 @@ final class VitalSignObservations {
     return messageKey + "-prov";
   }
 
-  static List<Observation> observations(MonitorReport report, String messageKey, Reference patient,
-      InfusionLinker.Sessions sessions) throws HL7Exception {
+  static List<Observation> observations(VitalSigns vitalSigns, MonitorReport report, String messageKey,
+      Reference patient, InfusionLinker.Sessions sessions) throws HL7Exception {
     var observations = new ArrayList<Observation>();
     var panels = new LinkedHashMap<String, List<Reading>>();
     for (var reading : report.readings()) {
@@ -66,28 +63,21 @@ final class VitalSignObservations {
             k -> new ArrayList<>()).add(reading);
         continue;
       }
-      var observation = base(report, messageKey, reading, patient, sessions);
-      var measure = reading.measure();
-      var code = new CodeableConcept().setText(measure.loincDisplay());
-      code.addCoding(new Coding(LOINC, measure.loinc(), measure.loincDisplay()));
-      if (measure.extraLoinc() != null) {
-        code.addCoding(new Coding(LOINC, measure.extraLoinc(), measure.extraDisplay()));
-      }
+      var observation = base(vitalSigns, report, messageKey, reading, patient, sessions);
       if ("MDC".equals(reading.sourceCode().system())) {
-        code.addCoding(new Coding(MDC_SYSTEM, reading.sourceCode().code(), reading.sourceCode().display()));
+        observation.getCode().addCoding(new Coding(MDC_SYSTEM, reading.sourceCode().code(), reading.sourceCode().display()));
       }
-      observation.setCode(code);
-      observation.setValue(quantity(reading));
+      observation.setValue(VitalSigns.quantity(reading.value(), reading.unit()));
       observations.add(observation);
     }
     for (var group : panels.values()) {
-      observations.add(panel(report, messageKey, group, patient, sessions));
+      observations.add(panel(vitalSigns, report, messageKey, group, patient, sessions));
     }
     return observations;
   }
 
-  private static Observation panel(MonitorReport report, String messageKey, List<Reading> group, Reference patient,
-      InfusionLinker.Sessions sessions) throws HL7Exception {
+  private static Observation panel(VitalSigns vitalSigns, MonitorReport report, String messageKey,
+      List<Reading> group, Reference patient, InfusionLinker.Sessions sessions) throws HL7Exception {
     var first = group.get(0);
     var names = group.stream().map(r -> r.measure().name()).toList();
     // FHIR R4 bp profile: systolic and diastolic components are both required.
@@ -96,36 +86,25 @@ final class VitalSignObservations {
       throw OruMapper.error("blood pressure reading at " + first.time() + " has no " + missing + " value",
           ErrorCode.REQUIRED_FIELD_MISSING, "OBX", first.obxSequence(), 3);
     }
-    var observation = base(report, messageKey, first, patient, sessions);
-    observation.setCode(new CodeableConcept(new Coding(LOINC, first.measure().panel(), first.measure().panelDisplay()))
-        .setText("Blood pressure"));
+    var observation = base(vitalSigns, report, messageKey, first, patient, sessions);
     for (var reading : group) {
-      var measure = reading.measure();
-      var component = new ObservationComponentComponent();
-      component.getCode().addCoding(new Coding(LOINC, measure.loinc(), measure.loincDisplay()));
+      var component = new ObservationComponentComponent().setCode(vitalSigns.code(reading.measure()));
       if ("MDC".equals(reading.sourceCode().system())) {
         component.getCode().addCoding(new Coding(MDC_SYSTEM, reading.sourceCode().code(), reading.sourceCode().display()));
       }
-      component.setValue(quantity(reading));
+      component.setValue(VitalSigns.quantity(reading.value(), reading.unit()));
       observation.addComponent(component);
     }
     return observation;
   }
 
-  private static Observation base(MonitorReport report, String messageKey, Reading reading, Reference patient,
-      InfusionLinker.Sessions sessions) {
-    var observation = new Observation();
+  private static Observation base(VitalSigns vitalSigns, MonitorReport report, String messageKey, Reading reading,
+      Reference patient, InfusionLinker.Sessions sessions) {
+    var observation = vitalSigns.observation(reading.measure(), patient, reading.time());
     observation.setId("Observation/" + messageKey + "-o" + reading.obxSequence());
-    observation.getMeta().addProfile(CANONICAL + "/StructureDefinition/" + reading.measure().profile());
     observation.addIdentifier(new Identifier().setSystem(OBX_IDENTIFIER_SYSTEM)
         .setValue(report.sender() + "^" + report.controlId() + "^" + reading.obxSequence()));
     observation.setStatus(status(reading.status()));
-    observation.addCategory(new CodeableConcept(new Coding(
-        "http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs")));
-    observation.setSubject(patient);
-    var effective = new DateTimeType(Date.from(reading.time().toInstant()), ca.uhn.fhir.model.api.TemporalPrecisionEnum.SECOND,
-        java.util.TimeZone.getTimeZone(reading.time().getOffset()));
-    observation.setEffective(effective);
     observation.setDevice(new Reference("Device/" + deviceId(reading.deviceId())));
     sessions.at(reading.time().toInstant()).ifPresent(link -> {
       observation.addPartOf(link.procedure());
@@ -135,11 +114,6 @@ final class VitalSignObservations {
       observation.addExtension(link.phase().extension());
     });
     return observation;
-  }
-
-  private static Quantity quantity(Reading reading) {
-    return new Quantity().setValue(reading.value()).setUnit(reading.unit().display()).setSystem(UCUM)
-        .setCode(reading.unit().ucum());
   }
 
   private static Observation.ObservationStatus status(String obx11) {

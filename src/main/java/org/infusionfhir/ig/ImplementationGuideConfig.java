@@ -19,13 +19,15 @@ public class ImplementationGuideConfig {
   /**
    * HAPI's {@code $validate} uses the JPA validation chain; our guide goes first in it, straight from
    * the package in the jar, so {@code $validate} and validation on write agree and need no database
-   * lookup (the chain would also cache "not found" for profiles asked for before installation).
+   * lookup (the chain would also cache "not found" for profiles asked for before installation). Code
+   * systems that are not loaded (RxNorm, say) are a warning there too, as in the offline validator.
    */
   @Bean
   public SmartInitializingSingleton guideInJpaValidationChain(
       JpaValidationSupportChain jpaChain, OfflineValidator validator) {
     return () -> {
       jpaChain.addValidationSupport(0, validator.guideSupport());
+      jpaChain.addValidationSupport(OfflineValidator.unknownCodeSystemsWarn(validator.fhirContext()));
       jpaChain.invalidateCaches();
     };
   }

@@ -54,7 +54,7 @@ public final class OfflineValidator {
    * LOINC, SNOMED CT and RxNorm are not loaded (offline, no terminology server): a code from them is
    * checked against our ValueSets and patterns, and the code system itself is reported as a warning.
    */
-  private static UnknownCodeSystemWarningValidationSupport unknownCodeSystemsWarn(FhirContext fhirContext) {
+  static UnknownCodeSystemWarningValidationSupport unknownCodeSystemsWarn(FhirContext fhirContext) {
     var support = new UnknownCodeSystemWarningValidationSupport(fhirContext);
     support.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
     return support;

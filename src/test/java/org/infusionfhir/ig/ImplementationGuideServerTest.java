@@ -84,9 +84,13 @@ class ImplementationGuideServerTest extends FhirServerTestBase {
   }
 
   @Test
-  void everyValidExampleIsAcceptedOnWrite() throws Exception {
+  void everyValidExamplePassesValidateAndIsAcceptedOnWrite() throws Exception {
     for (var file : Fixtures.jsonFiles(Fixtures.RESOURCES)) {
       var resource = (Resource) FHIR.newJsonParser().parseResource(Files.readString(file));
+      var validated = send("POST", "/" + resource.fhirType() + "/$validate", JSON, Files.readString(file));
+      assertThat(FHIR.newJsonParser().parseResource(OperationOutcome.class, validated.body()).getIssue())
+          .as(file + ": " + validated.body()).noneMatch(i -> i.getSeverity() == IssueSeverity.ERROR
+              || i.getSeverity() == IssueSeverity.FATAL);
       var response = send("PUT", "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart(), JSON,
           Files.readString(file));
       assertThat(response.statusCode()).as(file + ": " + response.body()).isBetween(200, 201);
