@@ -13,15 +13,20 @@ import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.adapter.AdapterStorage;
 import org.infusionfhir.adapter.InfusionLinker;
@@ -51,7 +56,11 @@ public class Hl7v2Ingest {
   private final PatientResolver patients;
   private final InfusionLinker linker;
   private final AdapterStorage storage;
-  private final IFhirResourceDao<Provenance> provenances;
+  private final IFhirResourceDao<Observation> observationDao;
+  // Devices written since start-up, by id, with what was written (name and MDC type); a message names its
+  // monitor without rewriting it, unless it tells something new about it.
+  private final Map<String, String> knownDevices = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
   private final Hl7v2Properties properties;
   private final VitalSigns vitalSigns;
 
@@ -66,7 +75,7 @@ public class Hl7v2Ingest {
     this.patients = patients;
     this.linker = linker;
     this.storage = storage;
-    this.provenances = daoRegistry.getResourceDao(Provenance.class);
+    this.observationDao = daoRegistry.getResourceDao(Observation.class);
     this.properties = properties;
     this.vitalSigns = vitalSigns;
   }
@@ -104,9 +113,15 @@ public class Hl7v2Ingest {
     }
     try {
       return process(message);
-    } catch (HL7Exception | IOException e) {
-      log.error("HL7 v2 message could not be acknowledged", e);
-      return reject(text, new HL7Exception("internal error: " + e.getMessage(), ErrorCode.APPLICATION_INTERNAL_ERROR));
+    } catch (HL7Exception | IOException | RuntimeException e) {
+      // Storage failed (database down, a conflict): nothing is committed, and the sender may send it again.
+      log.error("HL7 v2 message could not be stored", e);
+      try {
+        return refuse(message, AcknowledgmentCode.AE, new HL7Exception("the message could not be stored ("
+            + e.getClass().getSimpleName() + "); send it again", ErrorCode.APPLICATION_INTERNAL_ERROR));
+      } catch (HL7Exception | IOException ackFailed) {
+        return reject(text, new HL7Exception("internal error", ErrorCode.APPLICATION_INTERNAL_ERROR));
+      }
     }
   }
 
@@ -128,8 +143,40 @@ public class Hl7v2Ingest {
       return refuse(message, AcknowledgmentCode.AE, e);
     }
     var key = VitalSignObservations.messageKey(report);
+    // Copies of one message arriving together: the first stores it, the others wait for its outcome.
+    var mine = new CompletableFuture<Boolean>();
+    var earlier = inFlight.putIfAbsent(key, mine);
+    if (earlier != null) {
+      try {
+        earlier.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new HL7Exception("interrupted", ErrorCode.APPLICATION_INTERNAL_ERROR);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // The first copy failed; this one is processed on its own below.
+      }
+      return process(message);
+    }
+    try {
+      var ack = store(message, report);
+      mine.complete(true);
+      return ack;
+    } catch (HL7Exception | IOException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
+  }
+
+  private Acknowledgement store(Message message, MonitorReport report) throws HL7Exception, IOException {
     var request = storage.newRequest();
-    if (alreadyStored(key, request)) {
+    if (report.readings().isEmpty()) {
+      log.info("HL7 v2 {} from {} carries no vital sign we map; acknowledged, nothing stored", report.controlId(),
+          report.sender());
+      return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
+    }
+    if (alreadyStored(report, request)) {
       log.info("HL7 v2 {} from {} was stored before; acknowledged again without reprocessing", report.controlId(),
           report.sender());
       return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
@@ -138,13 +185,14 @@ public class Hl7v2Ingest {
       var transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
       var patient = patients.resolve(report.patient(), transaction, request);
       var sessions = linker.inProgressFor(patient, request);
-      var observations = VitalSignObservations.observations(vitalSigns, report, key, patient, sessions);
-      var devices = VitalSignObservations.devices(report);
-      devices.forEach(d -> VitalSignObservations.put(transaction, d));
-      observations.forEach(o -> VitalSignObservations.put(transaction, o));
-      var targets = new ArrayList<Resource>(observations);
-      VitalSignObservations.put(transaction, VitalSignObservations.provenance(report, key, targets, new Date()));
-      storage.commit(transaction, request);
+      var observations = VitalSignObservations.observations(vitalSigns, report, patient, sessions);
+      var newDevices = VitalSignObservations.devices(report).stream()
+          .filter(d -> !alreadyWritten(d)).toList();
+      newDevices.forEach(d -> VitalSignObservations.put(transaction, d));
+      observations.forEach(o -> VitalSignObservations.post(transaction, o));
+      VitalSignObservations.post(transaction, VitalSignObservations.provenance(report, observations, new Date()));
+      commit(report, transaction, request);
+      newDevices.forEach(d -> knownDevices.put(d.getIdElement().getIdPart(), signature(d)));
       log.info("HL7 v2 {} from {}: stored {} observation(s) for {}", report.controlId(), report.sender(),
           observations.size(), patient.getReference().startsWith("urn:") ? "a new patient" : patient.getReference());
       return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
@@ -157,13 +205,54 @@ public class Hl7v2Ingest {
     }
   }
 
-  private boolean alreadyStored(String key, ca.uhn.fhir.rest.api.server.RequestDetails request) {
+  private void commit(MonitorReport report, Bundle transaction, RequestDetails request) {
     try {
-      provenances.read(new IdType("Provenance", VitalSignObservations.provenanceId(key)), request);
-      return true;
-    } catch (ResourceNotFoundException | ResourceGoneException e) {
+      if (transaction.getEntry().stream().anyMatch(e -> e.getRequest().hasIfNoneExist())) {
+        // A new patient: its conditional create cannot share a transaction with other messages.
+        storage.commit(transaction, request);
+      } else {
+        storage.commitGrouped(VitalSignObservations.messageKey(report), transaction);
+      }
+    } catch (BaseServerResponseException e) {
+      if (report.devices().isEmpty()) {
+        throw e;
+      }
+      // A Device we wrote earlier may have been deleted since, or another message created the same new
+      // Device at the same moment: write the message once more with its Device.
+      log.info("HL7 v2 {}: storing failed ({}); retrying with its Device", report.controlId(), e.getMessage());
+      report.devices().forEach(m -> knownDevices.remove(VitalSignObservations.deviceId(m.id())));
+      var devices = VitalSignObservations.devices(report);
+      var retry = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+      devices.forEach(d -> VitalSignObservations.put(retry, d));
+      transaction.getEntry().stream().filter(entry -> !(entry.getResource() instanceof Device)).forEach(retry::addEntry);
+      storage.commit(retry, request);
+      devices.forEach(d -> knownDevices.put(d.getIdElement().getIdPart(), signature(d)));
+    }
+  }
+
+  /** Whether the Device as this message describes it is already stored; a message without a type keeps it. */
+  private boolean alreadyWritten(Device device) {
+    var known = knownDevices.get(device.getIdElement().getIdPart());
+    if (known == null) {
       return false;
     }
+    return known.equals(signature(device)) || !device.hasType() && known.startsWith(name(device) + "|");
+  }
+
+  private static String signature(Device device) {
+    return name(device) + "|" + (device.hasType() ? device.getType().getCodingFirstRep().getCode() : "");
+  }
+
+  private static String name(Device device) {
+    return device.hasDeviceName() ? device.getDeviceNameFirstRep().getName() : "";
+  }
+
+  /** Whether a message with this sender and control id has been stored: its first Observation exists. */
+  private boolean alreadyStored(MonitorReport report, RequestDetails request) {
+    var first = report.readings().get(0).obxSequence();
+    var map = SearchParameterMap.newSynchronous(Observation.SP_IDENTIFIER, new TokenParam(
+        VitalSignObservations.OBX_IDENTIFIER_SYSTEM, VitalSignObservations.observationIdentifier(report, first)));
+    return !observationDao.searchForResourceIds(map, request).isEmpty();
   }
 
   private Acknowledgement refuse(Message message, AcknowledgmentCode code, HL7Exception error)

@@ -15,6 +15,7 @@ import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
@@ -31,8 +32,10 @@ import org.infusionfhir.hl7v2.MonitorReport.Reading;
  * reading (the systolic, diastolic and mean NIBP of one reading become one blood-pressure panel), a Device
  * per monitor and a Provenance naming the message.
  *
- * <p>Every id is derived from the message's identity (sender and MSH-10), and every entry is a PUT: a
- * message that is sent again, or two copies racing each other, write the same resources, never new ones.
+ * <p>Observations and the Provenance are created with server-assigned ids (a transaction of many PUTs
+ * by id makes HAPI look the ids up with one OR-ed query that H2 answers by scanning the resource table).
+ * Each Observation's identifier names the message and the OBX, which is how a resend is recognised;
+ * the Device is a PUT by an id derived from its equipment id.
  */
 final class VitalSignObservations {
 
@@ -44,16 +47,17 @@ final class VitalSignObservations {
 
   private VitalSignObservations() {}
 
-  /** The id stem for everything one message writes: a digest of sender and control id. */
+  /** The message's identity: sender and control id. */
   static String messageKey(MonitorReport report) {
-    return "v2-" + digest(report.sender() + "|" + report.controlId()).substring(0, 32);
+    return report.sender() + "^" + report.controlId();
   }
 
-  static String provenanceId(String messageKey) {
-    return messageKey + "-prov";
+  /** The identifier value of the Observation made from the OBX at {@code obxSequence}. */
+  static String observationIdentifier(MonitorReport report, int obxSequence) {
+    return messageKey(report) + "^" + obxSequence;
   }
 
-  static List<Observation> observations(VitalSigns vitalSigns, MonitorReport report, String messageKey,
+  static List<Observation> observations(VitalSigns vitalSigns, MonitorReport report,
       Reference patient, InfusionLinker.Sessions sessions) throws HL7Exception {
     var observations = new ArrayList<Observation>();
     var panels = new LinkedHashMap<String, List<Reading>>();
@@ -63,7 +67,7 @@ final class VitalSignObservations {
             k -> new ArrayList<>()).add(reading);
         continue;
       }
-      var observation = base(vitalSigns, report, messageKey, reading, patient, sessions);
+      var observation = base(vitalSigns, report, reading, patient, sessions);
       if ("MDC".equals(reading.sourceCode().system())) {
         observation.getCode().addCoding(new Coding(MDC_SYSTEM, reading.sourceCode().code(), reading.sourceCode().display()));
       }
@@ -71,12 +75,12 @@ final class VitalSignObservations {
       observations.add(observation);
     }
     for (var group : panels.values()) {
-      observations.add(panel(vitalSigns, report, messageKey, group, patient, sessions));
+      observations.add(panel(vitalSigns, report, group, patient, sessions));
     }
     return observations;
   }
 
-  private static Observation panel(VitalSigns vitalSigns, MonitorReport report, String messageKey,
+  private static Observation panel(VitalSigns vitalSigns, MonitorReport report,
       List<Reading> group, Reference patient, InfusionLinker.Sessions sessions) throws HL7Exception {
     var first = group.get(0);
     var names = group.stream().map(r -> r.measure().name()).toList();
@@ -86,7 +90,7 @@ final class VitalSignObservations {
       throw OruMapper.error("blood pressure reading at " + first.time() + " has no " + missing + " value",
           ErrorCode.REQUIRED_FIELD_MISSING, "OBX", first.obxSequence(), 3);
     }
-    var observation = base(vitalSigns, report, messageKey, first, patient, sessions);
+    var observation = base(vitalSigns, report, first, patient, sessions);
     for (var reading : group) {
       var component = new ObservationComponentComponent().setCode(vitalSigns.code(reading.measure()));
       if ("MDC".equals(reading.sourceCode().system())) {
@@ -98,12 +102,12 @@ final class VitalSignObservations {
     return observation;
   }
 
-  private static Observation base(VitalSigns vitalSigns, MonitorReport report, String messageKey, Reading reading,
+  private static Observation base(VitalSigns vitalSigns, MonitorReport report, Reading reading,
       Reference patient, InfusionLinker.Sessions sessions) {
     var observation = vitalSigns.observation(reading.measure(), patient, reading.time());
-    observation.setId("Observation/" + messageKey + "-o" + reading.obxSequence());
+    observation.setId(IdType.newRandomUuid());
     observation.addIdentifier(new Identifier().setSystem(OBX_IDENTIFIER_SYSTEM)
-        .setValue(report.sender() + "^" + report.controlId() + "^" + reading.obxSequence()));
+        .setValue(observationIdentifier(report, reading.obxSequence())));
     observation.setStatus(status(reading.status()));
     observation.setDevice(new Reference("Device/" + deviceId(reading.deviceId())));
     sessions.at(reading.time().toInstant()).ifPresent(link -> {
@@ -148,10 +152,10 @@ final class VitalSignObservations {
     return devices;
   }
 
-  static Provenance provenance(MonitorReport report, String messageKey, List<? extends Resource> targets, Date received) {
+  static Provenance provenance(MonitorReport report, List<? extends Resource> targets, Date received) {
     var provenance = new Provenance();
-    provenance.setId("Provenance/" + provenanceId(messageKey));
-    targets.forEach(t -> provenance.addTarget(new Reference(t.getIdElement().toUnqualifiedVersionless().getValue())));
+    provenance.setId(IdType.newRandomUuid());
+    targets.forEach(t -> provenance.addTarget(new Reference(t.getIdElement().getValue())));
     provenance.setRecordedElement(new InstantType(received));
     provenance.setActivity(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-DataOperation",
         "CREATE", "create")));
@@ -174,6 +178,14 @@ final class VitalSignObservations {
     transaction.addEntry()
         .setResource(resource)
         .getRequest().setMethod(HTTPVerb.PUT).setUrl(id.getResourceType() + "/" + id.getIdPart());
+  }
+
+  /** A create; the resource's urn:uuid id is its fullUrl, which the other entries reference. */
+  static void post(Bundle transaction, Resource resource) {
+    transaction.addEntry()
+        .setFullUrl(resource.getIdElement().getValue())
+        .setResource(resource)
+        .getRequest().setMethod(HTTPVerb.POST).setUrl(resource.fhirType());
   }
 
   private static String digest(String text) {

@@ -77,6 +77,9 @@ public class DatabaseConfig {
     // updates are never used; creating them fails on H2 (duplicate columns) and fills its trace file.
     props.put("hibernate.query.mutation_strategy.global_temporary.create_tables", "false");
     props.put("hibernate.query.mutation_strategy.global_temporary.drop_tables", "false");
+    if (dialect.contains("H2")) {
+      props.put("hibernate.session_factory.statement_inspector", new H2ResourceLookupRewrite());
+    }
     props.putAll(database.hibernate());
     return props;
   }

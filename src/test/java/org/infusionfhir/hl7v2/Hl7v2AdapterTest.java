@@ -343,6 +343,28 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
     }
 
     @Test
+    void theSameMessageArrivingOnSeveralConnectionsAtOnceIsStoredOnce() throws Exception {
+      var message = fresh("RACE");
+      var pool = Executors.newFixedThreadPool(4);
+      try {
+        var results = new ArrayList<Future<String>>();
+        for (int c = 0; c < 4; c++) {
+          results.add(pool.submit(() -> {
+            try (var mllp = new MllpClient(listener.port())) {
+              return mllp.send(message).code();
+            }
+          }));
+        }
+        for (var result : results) {
+          assertThat(result.get(2, TimeUnit.MINUTES)).isEqualTo("AA");
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(observationsOf(message)).hasSize(2);
+    }
+
+    @Test
     void manyConcurrentConnectionsEachSendManyMessages() throws Exception {
       int connections = 12;
       int perConnection = 5;
