@@ -9,9 +9,6 @@ import ca.uhn.hl7v2.model.v26.message.ACK;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
 import java.io.IOException;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.UUID;
 
 /**
  * Original-mode acknowledgements. For a message that parsed, HAPI's {@link Message#generateACK} swaps
@@ -50,11 +47,11 @@ final class Hl7v2AckBuilder {
   static String reject(String input, HL7Exception error, PipeParser parser) {
     try {
       var ack = new ACK();
+      // Our parser carries our configuration (the control-id generator among it) into the new ACK.
+      ack.setParser(parser);
       ack.initQuickstart("ACK", "R01", "P");
       var terser = new Terser(ack);
       terser.set("MSH-3-1", APPLICATION);
-      terser.set("MSH-7", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
-      terser.set("MSH-10", UUID.randomUUID().toString().substring(0, 20));
       try {
         var msh = parser.getCriticalResponseData(input);
         terser.set("MSH-5-1", nullToEmpty(Terser.get(msh, 3, 0, 1, 1)));

@@ -10,6 +10,7 @@ import ca.uhn.hl7v2.model.v26.message.ORU_R01;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
+import ca.uhn.hl7v2.util.idgenerator.UUIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
@@ -70,6 +71,9 @@ public class Hl7v2Ingest {
     // what we use and names the segment and field in the ACK.
     HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.6"));
     context.setValidationContext(ValidationContextFactory.noValidation());
+    // ACK control ids: HAPI's default generator keeps a counter in a file named id_file in the working
+    // directory; UUIDs need no file and stay unique across restarts and replicas.
+    context.getParserConfiguration().setIdGenerator(new UUIDGenerator());
     this.parser = context.getPipeParser();
     this.mapper = new OruMapper(codes, properties.defaultZone());
     this.patients = patients;

@@ -191,7 +191,7 @@ class IntakeAdapterTest extends FhirServerTestBase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidRecords")
   void everyInvalidRecordIsRefusedWithTheJsonPathsAtFaultAndStoresNothing(Path file) throws IOException {
-    int proceduresBefore = count("Procedure");
+    int proceduresBefore = countOf("Procedure");
     var expected = Files.readAllLines(file.resolveSibling(file.getFileName().toString().replace(".json", ".expected")))
         .stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
     var response = post(Files.readString(file));
@@ -199,7 +199,7 @@ class IntakeAdapterTest extends FhirServerTestBase {
     var paths = outcome.getIssue().stream().flatMap(i -> i.getExpression().stream()).map(e -> e.getValue()).toList();
     assertThat(paths).as(response.body()).containsAll(expected);
     assertThat(outcome.getIssue()).allSatisfy(i -> assertThat(i.getDiagnostics()).isNotBlank());
-    assertThat(count("Procedure")).isEqualTo(proceduresBefore);
+    assertThat(countOf("Procedure")).isEqualTo(proceduresBefore);
   }
 
   @Test
@@ -238,18 +238,4 @@ class IntakeAdapterTest extends FhirServerTestBase {
     return matching.get(0);
   }
 
-  private int count(String type) {
-    return client.search().byUrl(type + "?_summary=count").returnBundle(Bundle.class).execute().getTotal();
-  }
-
-  private void assertConformsToItsProfile(Resource resource) {
-    var profile = resource.getMeta().getProfile().get(0).getValue();
-    var copy = resource.copy();
-    copy.setMeta(new org.hl7.fhir.r4.model.Meta().addProfile(profile));
-    var response = send("POST", "/" + resource.fhirType() + "/$validate?profile=" + profile, JSON,
-        FHIR.newJsonParser().encodeResourceToString(copy));
-    var outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, response.body());
-    assertThat(outcome.getIssue()).as(resource.getIdElement().getIdPart() + ": " + response.body())
-        .noneMatch(i -> i.getSeverity().ordinal() <= OperationOutcome.IssueSeverity.ERROR.ordinal());
-  }
 }

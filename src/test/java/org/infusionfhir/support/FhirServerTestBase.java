@@ -94,4 +94,22 @@ public abstract class FhirServerTestBase {
     assertThat(response.body()).doesNotContain(".java:").doesNotContain("\tat ");
     return outcome;
   }
+
+  /** Asserts that {@code resource} passes {@code $validate} against the first profile it claims. */
+  protected void assertConformsToItsProfile(org.hl7.fhir.r4.model.Resource resource) {
+    var profile = resource.getMeta().getProfile().get(0).getValue();
+    var copy = resource.copy();
+    copy.setMeta(new org.hl7.fhir.r4.model.Meta().addProfile(profile));
+    var response = send("POST", "/" + resource.fhirType() + "/$validate?profile=" + profile, JSON,
+        FHIR.newJsonParser().encodeResourceToString(copy));
+    var outcome = FHIR.newJsonParser().parseResource(OperationOutcome.class, response.body());
+    assertThat(outcome.getIssue()).as(resource.getIdElement().getIdPart() + ": " + response.body())
+        .noneMatch(i -> i.getSeverity().ordinal() <= OperationOutcome.IssueSeverity.ERROR.ordinal());
+  }
+
+  /** How many resources of a type the server holds. */
+  protected int countOf(String type) {
+    return client.search().byUrl(type + "?_summary=count").returnBundle(org.hl7.fhir.r4.model.Bundle.class)
+        .execute().getTotal();
+  }
 }
