@@ -1,12 +1,13 @@
 package org.infusionfhir.hl7v2;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -26,8 +27,11 @@ class Hl7v2HttpEndpoint {
   }
 
   @PostMapping(path = "/hl7v2", consumes = MediaType.ALL_VALUE)
-  ResponseEntity<String> receive(@RequestBody(required = false) byte[] body) {
-    var ack = ingest.receive(body == null ? "" : new String(body, StandardCharsets.UTF_8));
+  ResponseEntity<String> receive(HttpServletRequest request) throws IOException {
+    // The raw bytes, whatever the Content-Type: curl's default (form-urlencoded) would otherwise make Spring
+    // rebuild the body from form parameters, splitting at the '&' of MSH-2 and turning '+' into spaces.
+    var body = request.getInputStream().readNBytes(ingest.maxMessageBytes() + 1);
+    var ack = ingest.receive(new String(body, StandardCharsets.UTF_8));
     var status = ack.code() == AcknowledgmentCode.AA ? HttpStatus.OK
         : ack.code() == AcknowledgmentCode.AE ? HttpStatus.UNPROCESSABLE_ENTITY : HttpStatus.BAD_REQUEST;
     return ResponseEntity.status(status).contentType(ER7).header("X-HL7-Ack-Code", ack.code().name())

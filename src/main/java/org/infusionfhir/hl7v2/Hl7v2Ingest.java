@@ -84,6 +84,11 @@ public class Hl7v2Ingest {
     this.vitalSigns = vitalSigns;
   }
 
+  /** The largest message accepted, in bytes. */
+  public int maxMessageBytes() {
+    return (int) Math.min(Integer.MAX_VALUE - 1, properties.maxMessageSize().toBytes());
+  }
+
   /** An AR for a message over {@code infusion.hl7v2.max-message-size}; {@code start} is its beginning. */
   public Acknowledgement tooLarge(String start, long size) {
     return reject(start, new HL7Exception("message of " + size + " bytes is larger than the limit of "

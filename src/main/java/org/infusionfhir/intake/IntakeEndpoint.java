@@ -3,6 +3,8 @@ package org.infusionfhir.intake;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.util.List;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -14,7 +16,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -40,9 +41,10 @@ class IntakeEndpoint {
   }
 
   @PostMapping(path = "/intake/sessions", consumes = MediaType.ALL_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<?> receive(@RequestBody(required = false) byte[] body) {
+  ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
     try {
-      var record = reader.read(body == null ? new byte[0] : body);
+      // The raw bytes whatever the Content-Type (see Hl7v2HttpEndpoint); the request size limit applies.
+      var record = reader.read(request.getInputStream().readAllBytes());
       var stored = service.store(record);
       return ResponseEntity.status(stored.created() ? HttpStatus.CREATED : HttpStatus.OK)
           .header("Location", "/fhir/" + stored.procedure())

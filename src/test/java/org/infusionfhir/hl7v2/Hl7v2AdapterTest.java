@@ -286,6 +286,17 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
     }
 
     @Test
+    void theBodyIsReadAsSentWhateverTheContentType() {
+      // curl's default Content-Type is form-urlencoded; '&' (MSH-2) and '+' (time offsets) must survive it.
+      var message = Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v26-full-panel.hl7")),
+          unique("FORM"));
+      var response = send("POST", serverRoot() + "/hl7v2", "application/x-www-form-urlencoded", message);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      var heartRate = byLoinc(observationsOf(message), "8867-4", "147842");
+      assertThat(heartRate.getEffectiveDateTimeType().getValueAsString()).isEqualTo("2026-05-04T09:40:00+02:00");
+    }
+
+    @Test
     void contentErrorsAre422AndUnparsableInputIs400WithTheAck() {
       var nonNumeric = send("POST", serverRoot() + "/hl7v2", "text/plain",
           Hl7v2Messages.read(Hl7v2Messages.INVALID.resolve("non-numeric-value.hl7")));
