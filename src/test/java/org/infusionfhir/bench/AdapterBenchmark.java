@@ -31,7 +31,7 @@ import org.springframework.boot.web.context.WebServerApplicationContext;
  *
  * <p>Starts the server in-process (H2 in memory unless a JDBC URL is given), then measures HL7 v2 ORU^R01
  * over MLLP on persistent connections (a full PCD-01 panel: five vital signs and a blood-pressure panel
- * per message) and JSON intake sessions (the TRD maintenance session: 50 resources each), with CLIENTS
+ * per message) and JSON intake sessions (the TRD maintenance session: 49 resources each), with CLIENTS
  * sending at once. A warm-up round of each runs first. Prints a table and writes
  * {@code target/adapter-benchmark.json}.
  */
@@ -79,7 +79,7 @@ public final class AdapterBenchmark {
               hl7.perSecond(), messages, clients, hl7.perSecond() * 6),
           String.format("%-44s %10.1f ms p50  %6.1f ms p95", "  latency per message (ACK)", hl7.p50(), hl7.p95()),
           String.format("%-44s %10.1f sessions/s  (%d sessions, %d clients; %.0f resources/s)", "JSON intake sessions",
-              json.perSecond(), sessions, clients, json.perSecond() * 50),
+              json.perSecond(), sessions, clients, json.perSecond() * 49),
           String.format("%-44s %10.1f ms p50  %6.1f ms p95", "  latency per session", json.p50(), json.p95()),
           String.format("%-44s %10.0f resources/s", "REST transaction, 100 Observations (1 client)", rest),
           String.format("%-44s %10.1f s", "server start (in-process, before the runs)", startSeconds));
