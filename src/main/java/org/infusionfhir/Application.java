@@ -66,7 +66,9 @@ public class Application {
     }
     var app = new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
         .logStartupInfo(false)
-        .properties("logging.level.root=WARN", "logging.level.ca.uhn.fhir.parser.LenientErrorHandler=ERROR")
+        .properties("logging.level.root=WARN", "logging.level.ca.uhn.fhir.parser.LenientErrorHandler=ERROR",
+            // Loading must not take the MLLP port from a server that is running.
+            "infusion.hl7v2.mllp.enabled=false")
         .build();
     try (var context = app.run(properties.toArray(String[]::new))) {
       var loaded = context.getBean(FixtureLoader.class).load(paths);
