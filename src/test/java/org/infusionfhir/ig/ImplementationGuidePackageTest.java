@@ -61,6 +61,7 @@ class ImplementationGuidePackageTest {
       assertThat(files).contains("StructureDefinition-" + id + ".json");
     }
     assertThat(files).contains("SearchParameter-infusion-phase.json", "SearchParameter-session-number.json",
+        "SearchParameter-medication-administration-part-of.json",
         "ImplementationGuide-org.infusionfhir.ig.json");
   }
 }
