@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.ig.ProfileValidationInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,13 @@ public class AdapterStorage {
       request.getUserData().put(ProfileValidationInterceptor.MAPPED_BY_ADAPTER, Boolean.TRUE);
     }
     return request;
+  }
+
+  /** Adds an update-or-create of {@code resource} at its own id to {@code transaction}. */
+  public static void put(Bundle transaction, Resource resource) {
+    var id = resource.getIdElement();
+    transaction.addEntry().setResource(resource).getRequest().setMethod(Bundle.HTTPVerb.PUT)
+        .setUrl(id.getResourceType() + "/" + id.getIdPart());
   }
 
   /** Commits {@code transaction} atomically and returns HAPI's response Bundle. */

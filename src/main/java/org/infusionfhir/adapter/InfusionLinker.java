@@ -74,14 +74,7 @@ public class InfusionLinker {
         if (time.isBefore(start.minus(properties.baselineWindow()))) {
           continue;
         }
-        InfusionPhase phase;
-        if (time.isBefore(start)) {
-          phase = InfusionPhase.BASELINE;
-        } else if (!period.hasEnd() || !time.isAfter(period.getEnd().toInstant())) {
-          phase = InfusionPhase.DURING_INFUSION;
-        } else {
-          phase = InfusionPhase.RECOVERY;
-        }
+        var phase = InfusionPhase.at(time, start, period.hasEnd() ? period.getEnd().toInstant() : null);
         var id = procedure.getIdElement().toUnqualifiedVersionless().getValue();
         var encounter = procedure.hasEncounter() ? new Reference(procedure.getEncounter().getReference()) : null;
         return Optional.of(new Link(new Reference(id), encounter, phase));

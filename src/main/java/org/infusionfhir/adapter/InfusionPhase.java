@@ -1,5 +1,6 @@
 package org.infusionfhir.adapter;
 
+import java.time.Instant;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Extension;
@@ -32,6 +33,17 @@ public enum InfusionPhase {
       }
     }
     throw new IllegalArgumentException("unknown infusion phase " + code);
+  }
+
+  /**
+   * The phase at {@code time} of an infusion from {@code start} to {@code end} (null while it runs):
+   * before the start is baseline, up to the end is during infusion, after it is recovery.
+   */
+  public static InfusionPhase at(Instant time, Instant start, Instant end) {
+    if (time.isBefore(start)) {
+      return BASELINE;
+    }
+    return end == null || !time.isAfter(end) ? DURING_INFUSION : RECOVERY;
   }
 
   public Extension extension() {

@@ -24,6 +24,7 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
+import org.infusionfhir.ig.ImplementationGuidePackage;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,7 +34,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class VitalSigns {
 
-  public static final String CANONICAL = "http://infusion-fhir.org/fhir";
+  public static final String CANONICAL = ImplementationGuidePackage.CANONICAL_BASE;
   static final String LOINC = "http://loinc.org";
   static final String UCUM = "http://unitsofmeasure.org";
 

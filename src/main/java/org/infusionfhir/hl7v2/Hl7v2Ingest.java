@@ -197,7 +197,7 @@ public class Hl7v2Ingest {
       var observations = VitalSignObservations.observations(vitalSigns, report, patient, sessions);
       var newDevices = VitalSignObservations.devices(report).stream()
           .filter(d -> !alreadyWritten(d)).toList();
-      newDevices.forEach(d -> VitalSignObservations.put(transaction, d));
+      newDevices.forEach(d -> AdapterStorage.put(transaction, d));
       observations.forEach(o -> VitalSignObservations.post(transaction, o));
       VitalSignObservations.post(transaction, VitalSignObservations.provenance(report, observations, new Date()));
       commit(report, transaction, request);
@@ -232,7 +232,7 @@ public class Hl7v2Ingest {
       report.devices().forEach(m -> knownDevices.remove(VitalSignObservations.deviceId(m.id())));
       var devices = VitalSignObservations.devices(report);
       var retry = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-      devices.forEach(d -> VitalSignObservations.put(retry, d));
+      devices.forEach(d -> AdapterStorage.put(retry, d));
       transaction.getEntry().stream().filter(entry -> !(entry.getResource() instanceof Device)).forEach(retry::addEntry);
       storage.commit(retry, request);
       devices.forEach(d -> knownDevices.put(d.getIdElement().getIdPart(), signature(d)));

@@ -173,13 +173,6 @@ final class VitalSignObservations {
     return provenance;
   }
 
-  static void put(Bundle transaction, Resource resource) {
-    var id = resource.getIdElement();
-    transaction.addEntry()
-        .setResource(resource)
-        .getRequest().setMethod(HTTPVerb.PUT).setUrl(id.getResourceType() + "/" + id.getIdPart());
-  }
-
   /** A create; the resource's urn:uuid id is its fullUrl, which the other entries reference. */
   static void post(Bundle transaction, Resource resource) {
     transaction.addEntry()

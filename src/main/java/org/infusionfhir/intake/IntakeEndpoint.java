@@ -31,13 +31,11 @@ class IntakeEndpoint {
   private final SessionRecordReader reader;
   private final IntakeService service;
   private final FhirContext fhirContext;
-  private final ObjectMapper json;
 
   IntakeEndpoint(ObjectMapper json, IntakeCodes codes, IntakeService service, FhirContext fhirContext) {
     this.reader = new SessionRecordReader(json, codes);
     this.service = service;
     this.fhirContext = fhirContext;
-    this.json = json;
   }
 
   @PostMapping(path = "/intake/sessions", consumes = MediaType.ALL_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)

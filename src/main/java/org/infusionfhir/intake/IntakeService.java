@@ -53,7 +53,7 @@ class IntakeService {
     var patient = patients.resolve(record.patient(), transaction, request);
     var session = new SessionTransaction(record, vitalSigns, patient, codes.instrument("PHQ-9 item 9").orElseThrow());
     var resources = session.build();
-    resources.forEach(r -> SessionTransaction.put(transaction, r));
+    resources.forEach(r -> AdapterStorage.put(transaction, r));
     var written = new HashSet<String>();
     resources.forEach(r -> written.add(r.getIdElement().toUnqualifiedVersionless().getValue()));
     int removed = 0;

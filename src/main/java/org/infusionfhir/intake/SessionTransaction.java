@@ -97,12 +97,6 @@ final class SessionTransaction {
     return resources;
   }
 
-  static void put(Bundle transaction, Resource resource) {
-    var id = resource.getIdElement();
-    transaction.addEntry().setResource(resource).getRequest().setMethod(HTTPVerb.PUT)
-        .setUrl(id.getResourceType() + "/" + id.getIdPart());
-  }
-
   private boolean inProgress() {
     return record.end() == null;
   }
@@ -212,7 +206,9 @@ final class SessionTransaction {
   }
 
   private void vitals(int row, SessionRecord.VitalRow vital) {
-    var phase = vital.phase() != null ? vital.phase() : phaseAt(vital.time());
+    var phase = vital.phase() != null ? vital.phase()
+        : InfusionPhase.at(vital.time().toInstant(), record.start().toInstant(),
+            record.end() == null ? null : record.end().toInstant());
     var perMinuteBeats = new Unit("/min", "beats/minute");
     single(row, "hr", "heart-rate", vital, phase, vital.heartRate(), perMinuteBeats);
     single(row, "spo2", "oxygen-saturation", vital, phase, vital.spo2(), new Unit("%", "%"));
@@ -241,13 +237,6 @@ final class SessionTransaction {
     observation.setValue(VitalSigns.quantity(value, unit));
     linkToSession(observation, phase);
     resources.add(observation);
-  }
-
-  private InfusionPhase phaseAt(OffsetDateTime time) {
-    if (time.isBefore(record.start())) {
-      return InfusionPhase.BASELINE;
-    }
-    return record.end() == null || !time.isAfter(record.end()) ? InfusionPhase.DURING_INFUSION : InfusionPhase.RECOVERY;
   }
 
   private void assessment(int index, SessionRecord.Assessment assessment) {

@@ -27,7 +27,8 @@ public class H2ResourceLookupRewrite implements StatementInspector {
     var out = new StringBuilder();
     while (m.find()) {
       var alias = m.group(1);
-      int pairs = 1 + (m.group(2).length() - m.group(2).replace(" or ", "").length()) / 4;
+      // group(2) is " or …" once per pair after the first, so splitting it at " or " yields one part per pair.
+      int pairs = m.group(2).split(" or ").length;
       var in = new StringBuilder("((").append(alias).append(".RES_TYPE,").append(alias).append(".FHIR_ID) in (");
       for (int i = 0; i < pairs; i++) {
         in.append(i == 0 ? "(?,?)" : ",(?,?)");
