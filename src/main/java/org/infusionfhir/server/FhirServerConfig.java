@@ -75,7 +75,8 @@ public class FhirServerConfig {
       DatabaseBackedPagingProvider pagingProvider,
       ValueSetOperationProvider valueSetOperations,
       FhirServerProperties props,
-      List<ServerInterceptor> interceptors) {
+      List<ServerInterceptor> interceptors,
+      List<ServerProvider> providers) {
     var fhirContext = systemDao.getContext();
     fhirContext.setNarrativeGenerator(new NullNarrativeGenerator());
 
@@ -84,6 +85,7 @@ public class FhirServerConfig {
     server.registerProvider(systemProvider);
     // ValueSet $expand and $validate-code.
     server.registerProvider(valueSetOperations);
+    providers.forEach(server::registerProvider);
 
     var capabilities = new JpaCapabilityStatementProvider(
         server, systemDao, storageSettings, searchParamRegistry, validationSupport);
