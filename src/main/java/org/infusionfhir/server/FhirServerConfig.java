@@ -1,6 +1,7 @@
 package org.infusionfhir.server;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
+import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -55,6 +56,8 @@ public class FhirServerConfig {
     settings.setAllowMultipleDelete(false);
     // Our ValueSets are small and expand in memory; HAPI's pre-expansion needs full-text indexing.
     settings.setPreExpandValueSets(false);
+    // A finished step of a batch job (bulk export) starts the next at once, not at the next minute's pass.
+    settings.setJobFastTrackingEnabled(true);
     return settings;
   }
 
@@ -74,6 +77,7 @@ public class FhirServerConfig {
       IValidationSupport validationSupport,
       DatabaseBackedPagingProvider pagingProvider,
       ValueSetOperationProvider valueSetOperations,
+      BulkDataExportProvider bulkExport,
       FhirServerProperties props,
       List<ServerInterceptor> interceptors,
       List<ServerProvider> providers) {
@@ -85,6 +89,8 @@ public class FhirServerConfig {
     server.registerProvider(systemProvider);
     // ValueSet $expand and $validate-code.
     server.registerProvider(valueSetOperations);
+    // Bulk Data $export (system, Patient, Group), $export-poll-status and its DELETE.
+    server.registerProvider(bulkExport);
     providers.forEach(server::registerProvider);
 
     var capabilities = new JpaCapabilityStatementProvider(

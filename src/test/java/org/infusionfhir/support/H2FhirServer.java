@@ -25,7 +25,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.validation.modes.Medication=off",
       "infusion.hl7v2.max-message-size=64KB",
       "infusion.hl7v2.mllp.frame-timeout=2s",
-      "infusion.hl7v2.mllp.idle-timeout=5s"
+      "infusion.hl7v2.mllp.idle-timeout=5s",
+      "infusion.bulk-export.job-check-interval=1s"
     })
 @AutoConfigureObservability
 public @interface H2FhirServer {}
