@@ -1,6 +1,5 @@
 package org.infusionfhir.exchange;
 
-import ca.uhn.fhir.batch2.maintenance.JobMaintenanceServiceImpl;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -9,8 +8,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Tunes HAPI's Bulk Data export, which {@code FhirServerConfig} registers: how soon jobs move on,
- * how long files are kept and how big they get. Jobs and files live in the database, so any replica
+ * Tunes HAPI's Bulk Data export, which {@code FhirServerConfig} registers: how long files are kept
+ * and how big they get. Jobs and files live in the database, so any replica
  * answers a status poll, and a job survives a restart.
  */
 @Configuration
@@ -22,9 +21,7 @@ public class BulkExportConfig {
     return new BeanPostProcessor() {
       @Override
       public Object postProcessBeforeInitialization(Object bean, String name) {
-        if (bean instanceof JobMaintenanceServiceImpl maintenance) {
-          maintenance.setScheduledJobFrequencyMillis(properties.getObject().jobCheckInterval().toMillis());
-        } else if (bean instanceof JpaStorageSettings settings) {
+        if (bean instanceof JpaStorageSettings settings) {
           var props = properties.getObject();
           settings.setBulkExportFileRetentionPeriodHours(
               (int) Math.max(1, props.fileRetention().toHours()));

@@ -34,9 +34,54 @@ class PersistenceAcrossRestartTest {
     }
   }
 
+  @Test
+  void anExportCutShortByARestartFinishesAfterIt(@TempDir Path dataDir) throws Exception {
+    String statusUrl;
+    try (var first = start(dataDir)) {
+      var client = client(first);
+      for (int i = 0; i < 40; i++) {
+        var patient = new Patient();
+        patient.addName().setFamily("Exported" + i);
+        client.create().resource(patient).execute();
+      }
+      var kickOff = http(first, "/fhir/$export?_type=Patient", "Prefer", "respond-async");
+      assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
+      statusUrl = kickOff.headers().firstValue("Content-Location").orElseThrow();
+      // The server stops at once, before its 1 s job check has started the export.
+    }
+
+    try (var second = start(dataDir)) {
+      var path = statusUrl.substring(statusUrl.indexOf("/fhir/"));
+      var done = new java.util.concurrent.atomic.AtomicReference<java.net.http.HttpResponse<String>>();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+          .pollInterval(java.time.Duration.ofMillis(250))
+          .until(() -> {
+            done.set(http(second, path));
+            return done.get().statusCode() != 202;
+          });
+      assertThat(done.get().statusCode()).as(done.get().body()).isEqualTo(200);
+      var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(done.get().body());
+      var file = manifest.get("output").get(0).get("url").asText();
+      var ndjson = http(second, file.substring(file.indexOf("/fhir/")), "Accept", "application/fhir+ndjson");
+      assertThat(ndjson.body().lines().filter(l -> l.contains("\"Exported"))).hasSize(40);
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> http(ServletWebServerApplicationContext context, String path,
+      String... headers) throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://localhost:" + context.getWebServer().getPort() + path));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return java.net.http.HttpClient.newHttpClient().send(request.build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   private static ServletWebServerApplicationContext start(Path dataDir) {
     return (ServletWebServerApplicationContext) new SpringApplicationBuilder(Application.class)
-        .properties("server.port=0", "infusion.data-dir=" + dataDir.toAbsolutePath())
+        .properties("server.port=0", "infusion.data-dir=" + dataDir.toAbsolutePath(),
+            "infusion.batch.check-interval=1s", "infusion.batch.stalled-after=3s")
         .run();
   }
 

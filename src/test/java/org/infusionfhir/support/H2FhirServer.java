@@ -26,7 +26,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.hl7v2.max-message-size=64KB",
       "infusion.hl7v2.mllp.frame-timeout=2s",
       "infusion.hl7v2.mllp.idle-timeout=5s",
-      "infusion.bulk-export.job-check-interval=1s"
+      "infusion.batch.check-interval=1s"
     })
 @AutoConfigureObservability
 public @interface H2FhirServer {}
