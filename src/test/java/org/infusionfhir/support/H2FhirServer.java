@@ -26,7 +26,10 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.hl7v2.max-message-size=64KB",
       "infusion.hl7v2.mllp.frame-timeout=2s",
       "infusion.hl7v2.mllp.idle-timeout=5s",
-      "infusion.batch.check-interval=1s"
+      "infusion.batch.check-interval=1s",
+      "infusion.subscriptions.allowed-endpoints=http://127.0.0.1:",
+      "infusion.subscriptions.retry-first-wait=100ms",
+      "infusion.subscriptions.retry-longest-wait=500ms"
     })
 @AutoConfigureObservability
 public @interface H2FhirServer {}

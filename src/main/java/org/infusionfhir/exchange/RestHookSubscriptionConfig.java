@@ -1,0 +1,90 @@
+package org.infusionfhir.exchange;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
+import ca.uhn.fhir.jpa.subscription.channel.impl.RetryPolicyProvider;
+import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
+import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
+import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
+import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
+import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
+import org.hl7.fhir.r4.model.Subscription;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.retry.RetryPolicy;
+import org.springframework.retry.backoff.BackOffPolicy;
+import org.springframework.retry.backoff.ExponentialBackOffPolicy;
+import org.springframework.retry.policy.TimeoutRetryPolicy;
+
+/**
+ * R4 rest-hook subscriptions through HAPI's subscription modules: matching of created and updated
+ * resources against each active Subscription's criteria, and delivery on a queue per Subscription, so a
+ * slow or failing endpoint holds up only its own notifications. Failed deliveries are retried with
+ * exponential backoff ({@code infusion.subscriptions.retry-*}).
+ */
+@Configuration
+@Import({SubscriptionSubmitterConfig.class, SubscriptionProcessorConfig.class})
+@EnableConfigurationProperties(SubscriptionProperties.class)
+public class RestHookSubscriptionConfig {
+
+  @Bean
+  public SubscriptionSettings subscriptionSettings() {
+    var settings = new SubscriptionSettings();
+    settings.addSupportedSubscriptionType(SubscriptionChannelType.RESTHOOK);
+    return settings;
+  }
+
+  /** HAPI's delivery factory wants a mail sender; only rest-hook Subscriptions are accepted, so none is used. */
+  @Bean
+  public IEmailSender noEmailSender() {
+    return email -> {
+      throw new UnsupportedOperationException("e-mail subscriptions are not supported; use a rest-hook");
+    };
+  }
+
+  /**
+   * Backoff for HAPI's in-memory queues. Besides deliveries it governs the matching queue and the batch
+   * job notifications; those seldom fail, and a longer patience does them no harm.
+   */
+  @Bean
+  @Primary
+  public RetryPolicyProvider deliveryRetryPolicy(SubscriptionProperties props) {
+    return new RetryPolicyProvider() {
+      @Override
+      protected RetryPolicy retryPolicy() {
+        var policy = new TimeoutRetryPolicy();
+        policy.setTimeout(props.retryGiveUpAfter().toMillis());
+        return policy;
+      }
+
+      @Override
+      protected BackOffPolicy backOffPolicy() {
+        var backOff = new ExponentialBackOffPolicy();
+        backOff.setInitialInterval(props.retryFirstWait().toMillis());
+        backOff.setMultiplier(props.retryMultiplier());
+        backOff.setMaxInterval(props.retryLongestWait().toMillis());
+        return backOff;
+      }
+    };
+  }
+
+  @Bean
+  public SubscriptionDeliveryLog subscriptionDeliveryLog(SubscriptionProperties props, FhirContext fhir,
+      IInterceptorService interceptors) {
+    var deliveryLog = new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir);
+    // The JPA interceptor service: deliveries happen outside any request, and writes come from every path.
+    interceptors.registerInterceptor(deliveryLog);
+    return deliveryLog;
+  }
+
+  @Bean
+  public SubscriptionStatusProvider subscriptionStatusProvider(DaoRegistry daos, SubscriptionDeliveryLog deliveries,
+      SubscriptionRegistry registry) {
+    return new SubscriptionStatusProvider(daos.getResourceDao(Subscription.class), deliveries, registry);
+  }
+}

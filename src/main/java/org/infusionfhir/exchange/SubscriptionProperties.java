@@ -1,0 +1,28 @@
+package org.infusionfhir.exchange;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * R4 rest-hook subscriptions ({@code infusion.subscriptions.*}).
+ *
+ * @param allowedEndpoints endpoint URL prefixes always allowed, e.g. {@code https://ehr.clinic.example/fhir/};
+ *     the only way to reach loopback, private, link-local or other internal addresses
+ * @param allowPublicEndpoints whether an endpoint outside that list may be used when every address its
+ *     host resolves to is a public one
+ * @param retryFirstWait wait before the first retry of a failed delivery
+ * @param retryMultiplier each further wait is this many times the last
+ * @param retryLongestWait the longest wait between two retries
+ * @param retryGiveUpAfter a notification still undelivered this long after its first attempt is dropped
+ *     (and logged); later notifications are tried afresh
+ */
+@ConfigurationProperties("infusion.subscriptions")
+public record SubscriptionProperties(
+    @DefaultValue List<String> allowedEndpoints,
+    @DefaultValue("true") boolean allowPublicEndpoints,
+    @DefaultValue("1s") Duration retryFirstWait,
+    @DefaultValue("2.0") double retryMultiplier,
+    @DefaultValue("1m") Duration retryLongestWait,
+    @DefaultValue("15m") Duration retryGiveUpAfter) {}

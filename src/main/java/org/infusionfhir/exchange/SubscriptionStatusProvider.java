@@ -1,0 +1,59 @@
+package org.infusionfhir.exchange;
+
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import java.time.Instant;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Subscription;
+import org.infusionfhir.server.ServerProvider;
+
+/**
+ * {@code GET Subscription/[id]/$delivery-status}: the Subscription's status, whether this server is matching
+ * for it, and what it has seen
+ * of its deliveries (state ok, retrying or blocked; attempts; the last success and the last error).
+ * Counts are per server since it started; behind several replicas each answers for itself.
+ */
+public class SubscriptionStatusProvider implements ServerProvider {
+
+  private final IFhirResourceDao<Subscription> subscriptions;
+  private final SubscriptionDeliveryLog deliveries;
+  private final SubscriptionRegistry registry;
+
+  public SubscriptionStatusProvider(IFhirResourceDao<Subscription> subscriptions, SubscriptionDeliveryLog deliveries,
+      SubscriptionRegistry registry) {
+    this.subscriptions = subscriptions;
+    this.deliveries = deliveries;
+    this.registry = registry;
+  }
+
+  @Operation(name = "$delivery-status", idempotent = true, typeName = "Subscription")
+  public Parameters deliveryStatus(@IdParam IdType id, RequestDetails request) {
+    var subscription = subscriptions.read(id.toUnqualifiedVersionless(), request);
+    var result = new Parameters();
+    result.addParameter("subscriptionStatus", subscription.getStatus().toCode());
+    result.addParameter("endpoint", subscription.getChannel().getEndpoint());
+    var idPart = subscription.getIdElement().getIdPart();
+    // Whether this server matches new data against it yet: activation reaches each server a moment later.
+    result.addParameter("matching", new BooleanType(registry.get(idPart) != null));
+    var seen = deliveries.of(idPart);
+    result.addParameter("notificationsSeen", new BooleanType(seen.isPresent()));
+    seen.ifPresent(delivery -> delivery.snapshot().forEach((name, value) -> {
+      if (value instanceof Long number) {
+        result.addParameter(name, new IntegerType(Math.toIntExact(Math.min(number, Integer.MAX_VALUE))));
+      } else if (value instanceof Instant instant) {
+        result.addParameter(name, new InstantType(java.util.Date.from(instant)));
+      } else if (value != null) {
+        result.addParameter(name, new StringType(value.toString()));
+      }
+    }));
+    return result;
+  }
+}

@@ -1,0 +1,178 @@
+package org.infusionfhir.exchange;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hl7.fhir.r4.model.AdverseEvent;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Subscription;
+import org.infusionfhir.support.FhirServerTestBase;
+import org.infusionfhir.support.H2FhirServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * R4 rest-hook subscriptions delivered to a receiver listening on 127.0.0.1 inside the test (allowed by
+ * the test's infusion.subscriptions.allowed-endpoints), with retries while it fails and the endpoint policy.
+ */
+@H2FhirServer
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestHookSubscriptionTest extends FhirServerTestBase {
+
+  private static final String SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness";
+
+  record Received(String method, String path, String body) {}
+
+  private HttpServer receiver;
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+  /** How many of the next requests the receiver answers 503, as an endpoint that is down. */
+  private final AtomicInteger failNext = new AtomicInteger();
+  private String patientId;
+
+  @BeforeAll
+  void startReceiver() throws IOException {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/", exchange -> {
+      var body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      int status = failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 503 : 200;
+      if (status == 200) {
+        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), body));
+      }
+      exchange.sendResponseHeaders(status, -1);
+      exchange.close();
+    });
+    receiver.start();
+  }
+
+  @AfterAll
+  void stopReceiver() {
+    receiver.stop(0);
+  }
+
+  private String patient() {
+    if (patientId == null) {
+      patientId = client.create().resource(new Patient().setActive(true)).execute().getId().getIdPart();
+    }
+    return patientId;
+  }
+
+  private String endpoint(String path) {
+    return "http://127.0.0.1:" + receiver.getAddress().getPort() + path;
+  }
+
+  @Test
+  void seriousAdverseEventsAreSentToTheEhrAndOthersAreNot() {
+    var hook = endpoint("/serious");
+    subscribe("AdverseEvent?seriousness=" + SERIOUSNESS + "|Serious", hook, "application/fhir+json");
+
+    var mild = client.create().resource(adverseEvent("Non-serious")).execute().getId().getIdPart();
+    var serious = client.create().resource(adverseEvent("Serious")).execute().getId().getIdPart();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> fromPath("/serious").size() >= 1);
+    var delivered = fromPath("/serious");
+    assertThat(delivered).extracting(Received::path).containsExactly("/serious/AdverseEvent/" + serious);
+    assertThat(delivered.get(0).method()).isEqualTo("PUT");
+    var body = (AdverseEvent) FHIR.newJsonParser().parseResource(delivered.get(0).body());
+    assertThat(body.getSeriousness().getCodingFirstRep().getCode()).isEqualTo("Serious");
+    assertThat(delivered).noneMatch(r -> r.path().endsWith("/" + mild));
+  }
+
+  @Test
+  void aDeliveryToAnEndpointThatIsDownIsRetriedUntilItIsUpAndTheStatusShowsIt() {
+    var hook = endpoint("/completed");
+    var subscriptionId = subscribe("Procedure?status=completed", hook, "application/fhir+xml");
+    failNext.set(3);
+
+    var procedure = new Procedure().setStatus(Procedure.ProcedureStatus.COMPLETED)
+        .setSubject(new Reference("Patient/" + patient()));
+    procedure.getCode().setText("IV infusion");
+    client.create().resource(procedure).execute();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> !fromPath("/completed").isEmpty());
+    assertThat(failNext.get()).isZero();
+    assertThat(fromPath("/completed").get(0).body()).startsWith("<Procedure");
+    var status = deliveryStatus(subscriptionId);
+    assertThat(status.getParameterValue("state").primitiveValue()).isEqualTo("ok");
+    assertThat(Integer.parseInt(status.getParameterValue("failedAttempts").primitiveValue())).isEqualTo(3);
+    assertThat(Integer.parseInt(status.getParameterValue("delivered").primitiveValue())).isEqualTo(1);
+    assertThat(status.getParameterValue("lastError").primitiveValue()).contains("503");
+  }
+
+  @Test
+  void endpointsOnInternalAddressesAreRefusedAndNothingIsStored() {
+    int before = countOf("Subscription");
+    for (var endpoint : List.of("http://169.254.169.254/latest/meta-data/", "http://10.0.0.8/hook",
+        "http://localhost:9/hook", "http://[::1]:9/hook", "ftp://127.0.0.1/hook", "http://user:pw@127.0.0.1:9/")) {
+      var response = send("POST", "/Subscription", JSON, FHIR.newJsonParser().encodeResourceToString(
+          subscription("Procedure?status=completed", endpoint, "application/fhir+json")));
+      var outcome = assertOperationOutcome(response, 422, "endpoint");
+      assertThat(outcome.getIssueFirstRep().getExpression().get(0).getValue())
+          .as(endpoint).isEqualTo("Subscription.channel.endpoint");
+    }
+    assertThat(countOf("Subscription")).isEqualTo(before);
+  }
+
+  @Test
+  void aRestHookWithoutPayloadIsRefusedRatherThanNeverNotified() {
+    var response = send("POST", "/Subscription", JSON, FHIR.newJsonParser().encodeResourceToString(
+        subscription("Procedure?status=completed", endpoint("/no-payload"), null)));
+    var outcome = assertOperationOutcome(response, 422, "payload");
+    assertThat(outcome.getIssueFirstRep().getExpression().get(0).getValue()).isEqualTo("Subscription.channel.payload");
+  }
+
+  @Test
+  void theDeliveryStatusOfAnUnknownSubscriptionIsNotFound() {
+    assertOperationOutcome(get("/Subscription/" + unique("none") + "/$delivery-status"), 404, "");
+  }
+
+  private String subscribe(String criteria, String endpoint, String payload) {
+    var id = client.create().resource(subscription(criteria, endpoint, payload)).execute().getId().getIdPart();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      var status = deliveryStatus(id);
+      return status.getParameterValue("subscriptionStatus").primitiveValue().equals("active")
+          && status.getParameterBool("matching");
+    });
+    return id;
+  }
+
+  private static Subscription subscription(String criteria, String endpoint, String payload) {
+    var subscription = new Subscription().setStatus(Subscription.SubscriptionStatus.REQUESTED)
+        .setReason("EHR sync test").setCriteria(criteria);
+    subscription.getChannel().setType(Subscription.SubscriptionChannelType.RESTHOOK).setEndpoint(endpoint)
+        .setPayload(payload);
+    return subscription;
+  }
+
+  private AdverseEvent adverseEvent(String seriousness) {
+    var event = new AdverseEvent().setActuality(AdverseEvent.AdverseEventActuality.ACTUAL)
+        .setSubject(new Reference("Patient/" + patient())).setDateElement(DateTimeType.now());
+    event.setSeriousness(new CodeableConcept(new Coding(SERIOUSNESS, seriousness, null)));
+    return event;
+  }
+
+  private Parameters deliveryStatus(String subscriptionId) {
+    var response = get("/Subscription/" + subscriptionId + "/$delivery-status");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return FHIR.newJsonParser().parseResource(Parameters.class, response.body());
+  }
+
+  private List<Received> fromPath(String prefix) {
+    return received.stream().filter(r -> r.path().startsWith(prefix)).toList();
+  }
+}
