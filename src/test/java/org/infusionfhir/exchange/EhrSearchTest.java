@@ -52,6 +52,22 @@ class EhrSearchTest extends FhirServerTestBase {
   }
 
   @Test
+  void everythingSinceAnInstantHoldsOnlyWhatChangedFromThen() {
+    var changed = client.read().resource(org.hl7.fhir.r4.model.Observation.class).withId("trd-s5-hr-0020").execute();
+    changed.addNote().setText("Reviewed by the $everything _since test");
+    var stored = (org.hl7.fhir.r4.model.Observation) client.update().resource(changed).execute().getResource();
+    var since = encode(stored.getMeta().getLastUpdatedElement().getValueAsString());
+
+    var recent = walk("/Patient/trd-patient/$everything?_since=" + since + "&_count=20");
+
+    assertThat(recent).filteredOn(r -> r.fhirType().equals("Observation"))
+        .extracting(r -> r.getIdElement().getIdPart()).containsExactly("trd-s5-hr-0020");
+    assertThat(walk("/Patient/trd-patient/$everything?_since=2999-01-01T00:00:00Z"))
+        .noneMatch(r -> r.fhirType().equals("Observation"));
+    assertOperationOutcome(get("/Patient/trd-patient/$everything?_since=yesterday"), 400, "_since");
+  }
+
+  @Test
   void theVitalsOfOneInfusionAndItsAdministrationComeWithTheProcedure() {
     var vitals = bundle("/Observation?part-of=Procedure/trd-s2&category=vital-signs&_summary=count");
     assertThat(vitals.getTotal()).isPositive().isLessThanOrEqualTo(78);
