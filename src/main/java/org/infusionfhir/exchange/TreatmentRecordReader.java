@@ -93,18 +93,17 @@ class TreatmentRecordReader {
         OutcomeTrend.of(outcomeScores(subject, window, request)));
   }
 
-  /** The heart-rate, blood-pressure and SpO2 Observations of each session, by session id. */
+  /** The Observations of each session, by session id. */
   private Map<String, List<Observation>> vitalSignsOf(List<String> sessionIds, RequestDetails request) {
     if (sessionIds.isEmpty()) {
       return Map.of();
     }
     var sessions = new ReferenceOrListParam();
     sessionIds.forEach(id -> sessions.addOr(new ReferenceParam(id)));
-    var codes = new TokenOrListParam();
-    VitalSignRanges.OBSERVATION_CODES.forEach(code -> codes.addOr(new TokenParam(VitalSignRanges.LOINC, code)));
+    // By part-of alone; VitalSignRanges picks the codes. Adding a code filter made the database join the
+    // index of a code every patient has: 39 s against 0.2 s for the whole summary at 1,000 courses on H2.
     var observations = search(Observation.class, SearchParameterMap.newSynchronous()
-        .add(Observation.SP_PART_OF, sessions)
-        .add(Observation.SP_CODE, codes), request);
+        .add(Observation.SP_PART_OF, sessions), request);
     return observations.stream().filter(VitalSignRanges::counts)
         .flatMap(o -> o.getPartOf().stream().map(Reference::getReference).filter(sessionIds::contains).distinct()
             .map(session -> Map.entry(session, o)))

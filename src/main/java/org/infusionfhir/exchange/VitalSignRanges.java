@@ -23,10 +23,6 @@ record VitalSignRanges(Range heartRate, Range systolic, Range diastolic, Range o
   static final String OXYGEN_SATURATION = "2708-6";
   static final String OXYGEN_SATURATION_BY_PULSE_OXIMETRY = "59408-5";
 
-  /** The Observation codes to read for a session's ranges. */
-  static final List<String> OBSERVATION_CODES =
-      List.of(HEART_RATE, BLOOD_PRESSURE_PANEL, OXYGEN_SATURATION, OXYGEN_SATURATION_BY_PULSE_OXIMETRY);
-
   /** The lowest and highest of some readings; both null when there were none. */
   record Range(BigDecimal min, BigDecimal max) {
     static final Range NONE = new Range(null, null);
