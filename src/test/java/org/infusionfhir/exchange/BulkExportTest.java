@@ -86,6 +86,15 @@ class BulkExportTest extends FhirServerTestBase {
         .containsExactly("trd-s3-hr-0010");
     assertThat(readOutput(patientsToo)).extracting(r -> r.getIdElement().getIdPart())
         .containsExactly("trd-s3-hr-0010");
+    // A type filter of the caller's own keeps working beside the window.
+    var heartRates = java.net.URLEncoder.encode("Observation?code=http://loinc.org|8867-4",
+        java.nio.charset.StandardCharsets.UTF_8);
+    var bloodPressures = java.net.URLEncoder.encode("Observation?code=http://loinc.org|85354-9",
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(readOutput(awaitManifest(kickOff("/Patient/$export?_type=Observation&_typeFilter=" + heartRates
+        + "&_since=" + since)))).extracting(r -> r.getIdElement().getIdPart()).containsExactly("trd-s3-hr-0010");
+    assertThat(readOutput(awaitManifest(kickOff("/Patient/$export?_type=Observation&_typeFilter=" + bloodPressures
+        + "&_since=" + since)))).isEmpty();
   }
 
   @Test
