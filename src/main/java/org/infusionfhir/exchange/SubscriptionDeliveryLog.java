@@ -7,13 +7,17 @@ import ca.uhn.fhir.jpa.subscription.model.CanonicalSubscription;
 import ca.uhn.fhir.jpa.subscription.model.ResourceDeliveryMessage;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,18 +44,29 @@ public class SubscriptionDeliveryLog {
     String lastError;
     boolean blocked;
 
-    public synchronized Map<String, Object> snapshot() {
-      var values = new java.util.LinkedHashMap<String, Object>();
-      values.put("state", blocked ? "blocked" : consecutiveFailures > 0 ? "retrying" : "ok");
-      values.put("attempts", attempts);
-      values.put("delivered", delivered);
-      values.put("failedAttempts", failedAttempts);
-      values.put("consecutiveFailures", consecutiveFailures);
-      values.put("lastAttempt", lastAttempt);
-      values.put("lastSuccess", lastSuccess);
-      values.put("lastFailure", lastFailure);
-      values.put("lastError", lastError);
-      return values;
+    /** Adds what was seen to a {@code $delivery-status} answer; times and the error only once they exist. */
+    public synchronized void addTo(Parameters status) {
+      status.addParameter("state", blocked ? "blocked" : consecutiveFailures > 0 ? "retrying" : "ok");
+      status.addParameter("attempts", count(attempts));
+      status.addParameter("delivered", count(delivered));
+      status.addParameter("failedAttempts", count(failedAttempts));
+      status.addParameter("consecutiveFailures", count(consecutiveFailures));
+      addTime(status, "lastAttempt", lastAttempt);
+      addTime(status, "lastSuccess", lastSuccess);
+      addTime(status, "lastFailure", lastFailure);
+      if (lastError != null) {
+        status.addParameter("lastError", lastError);
+      }
+    }
+
+    private static IntegerType count(long value) {
+      return new IntegerType((int) Math.min(value, Integer.MAX_VALUE));
+    }
+
+    private static void addTime(Parameters status, String name, Instant time) {
+      if (time != null) {
+        status.addParameter(name, new InstantType(Date.from(time)));
+      }
     }
   }
 

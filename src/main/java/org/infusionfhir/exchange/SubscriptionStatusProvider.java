@@ -5,13 +5,9 @@ import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import java.time.Instant;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.InstantType;
-import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
-import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.infusionfhir.server.ServerProvider;
 
@@ -45,15 +41,7 @@ public class SubscriptionStatusProvider implements ServerProvider {
     result.addParameter("matching", new BooleanType(registry.get(idPart) != null));
     var seen = deliveries.of(idPart);
     result.addParameter("notificationsSeen", new BooleanType(seen.isPresent()));
-    seen.ifPresent(delivery -> delivery.snapshot().forEach((name, value) -> {
-      if (value instanceof Long number) {
-        result.addParameter(name, new IntegerType(Math.toIntExact(Math.min(number, Integer.MAX_VALUE))));
-      } else if (value instanceof Instant instant) {
-        result.addParameter(name, new InstantType(java.util.Date.from(instant)));
-      } else if (value != null) {
-        result.addParameter(name, new StringType(value.toString()));
-      }
-    }));
+    seen.ifPresent(delivery -> delivery.addTo(result));
     return result;
   }
 }

@@ -47,7 +47,7 @@ public class FhirServerConfig {
   public static final String FHIR_PATH = "/fhir";
 
   @Bean
-  public JpaStorageSettings storageSettings(FhirServerProperties props) {
+  public JpaStorageSettings storageSettings(FhirServerProperties props, BulkExportProperties bulkExport) {
     var settings = new JpaStorageSettings();
     // The stock 60 s reuse makes a count taken right after an ingest show the old number.
     settings.setReuseCachedSearchResultsForMillis(
@@ -58,6 +58,8 @@ public class FhirServerConfig {
     settings.setPreExpandValueSets(false);
     // A finished step of a batch job (bulk export) starts the next at once, not at the next minute's pass.
     settings.setJobFastTrackingEnabled(true);
+    settings.setBulkExportFileRetentionPeriodHours((int) Math.max(1, bulkExport.fileRetention().toHours()));
+    settings.setBulkExportFileMaximumCapacity(bulkExport.resourcesPerFile());
     return settings;
   }
 

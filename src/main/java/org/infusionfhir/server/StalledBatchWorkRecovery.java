@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,7 +24,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * what decides: a piece another replica is still working on is younger than that.
  */
 @Configuration
-@EnableConfigurationProperties(BatchJobProperties.class)
 public class StalledBatchWorkRecovery implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(StalledBatchWorkRecovery.class);

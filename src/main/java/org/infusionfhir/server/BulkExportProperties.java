@@ -1,4 +1,4 @@
-package org.infusionfhir.exchange;
+package org.infusionfhir.server;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
