@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.ig.ValidateCommand;
+import org.infusionfhir.security.TokenCommand;
 import org.infusionfhir.server.StartupWarmUp;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -17,8 +18,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /**
  * The infusion-fhir server: a HAPI FHIR JPA server for infusion clinics.
  *
- * <p>{@code java -jar infusion-fhir.jar} starts the server; {@code java -jar infusion-fhir.jar validate
- * PATH...} validates files offline without starting it.
+ * <p>{@code java -jar infusion-fhir.jar} starts the server; {@code validate PATH...} validates files
+ * offline, {@code load PATH...} stores fixtures, and {@code token --scope S} prints an access token from
+ * the embedded issuer, all without starting it.
  */
 // HAPI brings libraries whose Spring Boot auto-configuration we do not want: its own entity manager
 // factory replaces Boot's JPA one; Flyway would add a history table to our schema; Elasticsearch, Quartz
@@ -33,7 +35,12 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
       "org.springframework.boot.autoconfigure.data.elasticsearch.ElasticsearchRepositoriesAutoConfiguration",
       "org.springframework.boot.actuate.autoconfigure.elasticsearch.ElasticsearchRestHealthContributorAutoConfiguration",
       "org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration",
-      "org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration"
+      "org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration",
+      // security/ builds its own issuer, token decoder and filter chains from infusion.security.*
+      "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration",
+      "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration",
+      "org.springframework.boot.autoconfigure.security.oauth2.resource.servlet.OAuth2ResourceServerAutoConfiguration",
+      "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration"
     })
 @ConfigurationPropertiesScan
 public class Application {
@@ -42,6 +49,10 @@ public class Application {
     if (args.length > 0 && args[0].equals("validate")) {
       quietLogging();
       System.exit(new ValidateCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("token")) {
+      quietLogging();
+      System.exit(new TokenCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
     }
     if (args.length > 0 && args[0].equals("load")) {
       System.exit(load(List.of(args).subList(1, args.length)));

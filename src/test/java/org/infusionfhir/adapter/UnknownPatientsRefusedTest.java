@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
  * message is refused with AE naming PID-3, the intake record with 422, and nothing is stored.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+      "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
     "spring.datasource.url=jdbc:h2:mem:no-new-patients;DB_CLOSE_DELAY=-1",
     "infusion.patients.create-unknown=false"})
 class UnknownPatientsRefusedTest extends FhirServerTestBase {

@@ -19,18 +19,27 @@ class PersistenceAcrossRestartTest {
   private static final FhirContext FHIR = FhirContext.forR4Cached();
 
   @Test
-  void dataWrittenBeforeARestartIsReadAfterIt(@TempDir Path dataDir) {
+  void dataWrittenBeforeARestartIsReadAfterIt(@TempDir Path dataDir) throws Exception {
     String id;
+    String tokenFromBefore;
     try (var first = start(dataDir)) {
       var patient = new Patient();
       patient.addName().setFamily("Durable");
       id = client(first).create().resource(patient).execute().getId().getIdPart();
+      tokenFromBefore = token(first);
     }
     assertThat(Files.exists(dataDir.resolve("infusion-fhir.mv.db"))).isTrue();
+    assertThat(Files.exists(dataDir.resolve("issuer-key.json"))).isTrue();
 
     try (var second = start(dataDir)) {
       var read = client(second).read().resource(Patient.class).withId(id).execute();
       assertThat(read.getNameFirstRep().getFamily()).isEqualTo("Durable");
+      // The embedded issuer's key lives beside the database, so its tokens outlive a restart.
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+          "http://localhost:" + second.getWebServer().getPort() + "/fhir/Patient/" + id))
+          .header("Authorization", "Bearer " + tokenFromBefore).build();
+      assertThat(java.net.http.HttpClient.newHttpClient().send(request,
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
   }
 
@@ -74,6 +83,7 @@ class PersistenceAcrossRestartTest {
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
     }
+    request.header("Authorization", "Bearer " + token(context));
     return java.net.http.HttpClient.newHttpClient().send(request.build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
   }
@@ -87,6 +97,13 @@ class PersistenceAcrossRestartTest {
 
   private static ca.uhn.fhir.rest.client.api.IGenericClient client(ServletWebServerApplicationContext context) {
     FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-    return FHIR.newRestfulGenericClient("http://localhost:" + context.getWebServer().getPort() + "/fhir");
+    var client = FHIR.newRestfulGenericClient("http://localhost:" + context.getWebServer().getPort() + "/fhir");
+    client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(token(context)));
+    return client;
+  }
+
+  private static String token(ServletWebServerApplicationContext context) {
+    return new org.infusionfhir.security.LocalTokens(
+        context.getBean(org.infusionfhir.security.SecurityProperties.class)).issue("test-suite", "system/*.*", null);
   }
 }

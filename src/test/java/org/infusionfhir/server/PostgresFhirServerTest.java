@@ -17,6 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     webEnvironment = WebEnvironment.RANDOM_PORT,
     properties = {
+      "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
       "infusion.limits.max-body-size=256KB",
       "infusion.limits.max-json-depth=32",
       "infusion.limits.max-bundle-entries=50"

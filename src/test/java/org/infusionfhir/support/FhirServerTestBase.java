@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +17,10 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.infusionfhir.security.LocalTokens;
+import org.infusionfhir.security.SecurityProperties;
 import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** A running server on a random port, spoken to with HAPI's generic client and a plain HTTP client. */
@@ -30,13 +34,27 @@ public abstract class FhirServerTestBase {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @LocalServerPort protected int port;
+  @Autowired protected SecurityProperties securityProperties;
   protected IGenericClient client;
+  /** Signs tokens with the server's own embedded issuer key. */
+  protected LocalTokens tokens;
+  /**
+   * A backend-service token allowed everything: the generic client and {@link #send} carry it unless a
+   * test gives its own {@code Authorization} header (or {@link #ANONYMOUS}).
+   */
+  protected String systemToken;
+
+  /** Pass as the {@code Authorization} header value to send a request without a token. */
+  protected static final String ANONYMOUS = "";
 
   @BeforeEach
   void connectClient() {
     FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
     FHIR.getRestfulClientFactory().setSocketTimeout(60_000);
+    tokens = new LocalTokens(securityProperties);
+    systemToken = tokens.issue("test-suite", "system/*.*", null);
     client = FHIR.newRestfulGenericClient(fhirBase());
+    client.registerInterceptor(new BearerTokenAuthInterceptor(systemToken));
   }
 
   protected String fhirBase() {
@@ -65,8 +83,18 @@ public abstract class FhirServerTestBase {
     if (contentType != null) {
       builder.header("Content-Type", contentType);
     }
+    boolean ownAuthorization = false;
     for (int i = 0; i < headers.length; i += 2) {
+      if (headers[i].equalsIgnoreCase("Authorization")) {
+        ownAuthorization = true;
+        if (headers[i + 1].isEmpty()) {
+          continue;
+        }
+      }
       builder.header(headers[i], headers[i + 1]);
+    }
+    if (!ownAuthorization && systemToken != null) {
+      builder.header("Authorization", "Bearer " + systemToken);
     }
     try {
       return http.send(builder.build(), BodyHandlers.ofString());

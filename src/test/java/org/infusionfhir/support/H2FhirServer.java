@@ -29,7 +29,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.batch.check-interval=1s",
       "infusion.subscriptions.allowed-endpoints=http://127.0.0.1:",
       "infusion.subscriptions.retry-first-wait=100ms",
-      "infusion.subscriptions.retry-longest-wait=500ms"
+      "infusion.subscriptions.retry-longest-wait=500ms",
+      "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
+      "infusion.security.embedded.clients-file=src/test/resources/security/clients.json"
     })
 @AutoConfigureObservability
 public @interface H2FhirServer {}

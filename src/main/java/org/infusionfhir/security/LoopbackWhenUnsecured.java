@@ -1,0 +1,33 @@
+package org.infusionfhir.security;
+
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * With {@code infusion.security.enabled=false} nothing asks who is calling, so the HTTP server and the
+ * MLLP listener listen on loopback only, whatever else is configured: the switch is for a developer's own
+ * machine, never for a network.
+ */
+public class LoopbackWhenUnsecured implements EnvironmentPostProcessor, Ordered {
+
+  static final String LOOPBACK = "127.0.0.1";
+
+  @Override
+  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+    if (environment.getProperty("infusion.security.enabled", Boolean.class, true)) {
+      return;
+    }
+    environment.getPropertySources().addFirst(new MapPropertySource("infusion-security-disabled",
+        Map.of("server.address", LOOPBACK, "infusion.hl7v2.mllp.bind-address", LOOPBACK)));
+  }
+
+  @Override
+  public int getOrder() {
+    // After the configuration files and command line are read, so their value of the switch counts.
+    return Ordered.LOWEST_PRECEDENCE;
+  }
+}

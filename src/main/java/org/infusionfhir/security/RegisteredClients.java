@@ -1,0 +1,122 @@
+package org.infusionfhir.security;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+
+/**
+ * The embedded issuer's clients, read from a JSON file ({@code infusion.security.embedded.clients-file}):
+ *
+ * <pre>{"clients": [
+ *   {"clientId": "ehr-sync", "scopes": ["system/*.read"], "jwks": {"keys": [ ...public JWK... ]}},
+ *   {"clientId": "lab-feed", "secret": "{bcrypt}$2a$10$...", "scopes": ["system/Observation.cu"]}
+ * ]}</pre>
+ *
+ * A client with {@code jwks} (or {@code jwksUrl}) authenticates with a signed JWT (SMART Backend Services,
+ * private_key_jwt); one with {@code secret} with client_secret_basic or client_secret_post. {@code patient}
+ * holds a client's tokens to one patient (a patient-facing app).
+ */
+final class RegisteredClients {
+
+  static final String JWKS_SETTING = "infusion.jwks";
+  static final String PATIENT_SETTING = "infusion.patient";
+
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record ClientsFile(List<Client> clients) {}
+
+  record Client(String clientId, String name, String secret, JsonNode jwks, String jwksUrl,
+      List<String> scopes, String patient) {}
+
+  private RegisteredClients() {}
+
+  static RegisteredClientRepository read(Path file, Duration tokenLifetime) {
+    List<Client> clients;
+    try {
+      clients = Files.exists(file)
+          ? new ObjectMapper().readValue(file.toFile(), ClientsFile.class).clients()
+          : List.of();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the clients file " + file.toAbsolutePath() + ": "
+          + e.getMessage(), e);
+    }
+    if (clients == null || clients.isEmpty()) {
+      return new EmptyRepository();
+    }
+    return new InMemoryRegisteredClientRepository(
+        clients.stream().map(c -> toRegistered(c, file, tokenLifetime)).toList());
+  }
+
+  private static RegisteredClient toRegistered(Client c, Path file, Duration tokenLifetime) {
+    if (c.clientId() == null || c.clientId().isBlank()) {
+      throw new IllegalStateException(file + ": a client has no clientId");
+    }
+    boolean keys = c.jwks() != null || c.jwksUrl() != null;
+    if (keys == (c.secret() != null)) {
+      throw new IllegalStateException(file + ": client " + c.clientId()
+          + " needs exactly one of 'secret' or 'jwks'/'jwksUrl'");
+    }
+    if (c.scopes() == null || c.scopes().isEmpty()) {
+      throw new IllegalStateException(file + ": client " + c.clientId() + " has no scopes");
+    }
+    var settings = ClientSettings.builder();
+    var builder = RegisteredClient.withId(UUID.nameUUIDFromBytes(c.clientId().getBytes()).toString())
+        .clientId(c.clientId())
+        .clientName(c.name() != null ? c.name() : c.clientId())
+        .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+        .scopes(s -> s.addAll(c.scopes()))
+        .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(tokenLifetime).build());
+    if (keys) {
+      builder.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
+      settings.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.RS384);
+      if (c.jwks() != null) {
+        settings.setting(JWKS_SETTING, c.jwks().toString());
+      } else {
+        settings.jwkSetUrl(c.jwksUrl());
+      }
+    } else {
+      if (!c.secret().startsWith("{")) {
+        throw new IllegalStateException(file + ": client " + c.clientId()
+            + "'s secret must name its encoding, e.g. {bcrypt}$2a$10$... (or {noop}text for local tests)");
+      }
+      builder.clientSecret(c.secret())
+          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+          .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
+    }
+    if (c.patient() != null) {
+      settings.setting(PATIENT_SETTING, c.patient());
+    }
+    return builder.clientSettings(settings.build()).build();
+  }
+
+  /** No clients registered: every token request is refused as an unknown client. */
+  private static final class EmptyRepository implements RegisteredClientRepository {
+    @Override
+    public void save(RegisteredClient registeredClient) {
+      throw new UnsupportedOperationException("clients are configured in the clients file");
+    }
+
+    @Override
+    public RegisteredClient findById(String id) {
+      return null;
+    }
+
+    @Override
+    public RegisteredClient findByClientId(String clientId) {
+      return null;
+    }
+  }
+}

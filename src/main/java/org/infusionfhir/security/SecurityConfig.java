@@ -1,0 +1,151 @@
+package org.infusionfhir.security;
+
+import com.nimbusds.jose.JOSEException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.infusionfhir.security.SmartScope.Permission;
+import org.infusionfhir.server.OperationOutcomeResponses;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * Who may call what: bearer JWTs on the FHIR API, the HL7 v2 HTTP endpoint and the intake; the
+ * CapabilityStatement, the SMART configuration and health checks open; CORS closed unless configured;
+ * security headers on every answer.
+ */
+@Configuration
+public class SecurityConfig {
+
+  /** The types an HL7 v2 monitor report writes: vitals, the monitor, where they came from, new patients. */
+  static final List<String> HL7V2_WRITES = List.of("Observation", "Device", "Provenance", "Patient");
+  /** The types one intake session record writes, creating or replacing them at their own ids. */
+  static final List<String> INTAKE_WRITES = List.of("Patient", "Encounter", "Procedure",
+      "MedicationAdministration", "Observation", "AdverseEvent", "Provenance");
+
+  @Bean
+  @Order(2)
+  SecurityFilterChain apiSecurity(HttpSecurity http, SecurityProperties props,
+      OperationOutcomeResponses responses) throws Exception {
+    var errors = new BearerTokenErrors(responses, "infusion-fhir");
+    http.csrf(AbstractHttpConfigurer::disable)
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .cors(c -> c.configurationSource(cors(props)))
+        .headers(h -> h
+            .contentSecurityPolicy(csp -> csp.policyDirectives(
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                    + "object-src 'none'; frame-ancestors 'none'; base-uri 'none'"))
+            .referrerPolicy(r -> r.policy(ReferrerPolicy.NO_REFERRER)))
+        .exceptionHandling(e -> e.authenticationEntryPoint(errors).accessDeniedHandler(errors));
+    if (!props.enabled()) {
+      http.authorizeHttpRequests(a -> a.anyRequest().permitAll());
+      return http.build();
+    }
+    http.oauth2ResourceServer(o -> o.jwt(jwt -> {}).authenticationEntryPoint(errors).accessDeniedHandler(errors))
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(HttpMethod.OPTIONS, "/fhir/**").permitAll()
+            .requestMatchers("/fhir/metadata", "/fhir/.well-known/smart-configuration").permitAll()
+            .requestMatchers("/fhir", "/fhir/**").authenticated()
+            .requestMatchers("/hl7v2", "/hl7v2/**").access(writes(HL7V2_WRITES, Permission.CREATE))
+            .requestMatchers("/intake", "/intake/**")
+                .access(writes(INTAKE_WRITES, Permission.CREATE, Permission.UPDATE))
+            .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+            .requestMatchers("/actuator/**").authenticated()
+            .anyRequest().permitAll());
+    return http.build();
+  }
+
+  /** Allows a token whose user or system scopes give every one of {@code permissions} on every type. */
+  private static AuthorizationManager<RequestAuthorizationContext> writes(List<String> types,
+      Permission... permissions) {
+    return (Supplier<Authentication> authentication, RequestAuthorizationContext context) -> {
+      if (!(authentication.get() instanceof JwtAuthenticationToken token)) {
+        return new AuthorizationDecision(false);
+      }
+      var scopes = SmartScopes.of(token.getToken());
+      return new AuthorizationDecision(types.stream().allMatch(type ->
+          List.of(permissions).stream().allMatch(p -> scopes.allowsBeyondOnePatient(type, p))));
+    };
+  }
+
+  private static CorsConfigurationSource cors(SecurityProperties props) {
+    var source = new UrlBasedCorsConfigurationSource();
+    if (props.corsAllowedOrigins().isEmpty()) {
+      return source;
+    }
+    var cors = new CorsConfiguration();
+    cors.setAllowedOrigins(props.corsAllowedOrigins());
+    cors.setAllowedMethods(List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+    cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", "If-Match", "If-None-Exist",
+        "If-None-Match", "If-Modified-Since", "Prefer", "X-Request-Id"));
+    cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag", "Last-Modified", "X-Progress",
+        "Retry-After", "X-Request-Id"));
+    cors.setMaxAge(3600L);
+    source.registerCorsConfiguration("/fhir/**", cors);
+    return source;
+  }
+
+  /**
+   * Checks signature (the embedded issuer's key, or the external issuer's JWKS), issuer, audience and
+   * expiry with a small clock skew.
+   */
+  @Bean
+  JwtDecoder jwtDecoder(SecurityProperties props) throws JOSEException {
+    NimbusJwtDecoder decoder;
+    if (props.embeddedIssuer()) {
+      var key = IssuerKey.loadOrCreate(props.embedded().keyFile());
+      decoder = NimbusJwtDecoder.withPublicKey(key.toRSAPublicKey()).signatureAlgorithm(SignatureAlgorithm.RS256)
+          .build();
+    } else if (props.jwkSetUri() != null && !props.jwkSetUri().isBlank()) {
+      decoder = NimbusJwtDecoder.withJwkSetUri(props.jwkSetUri())
+          .jwsAlgorithms(algs -> algs.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.RS384,
+              SignatureAlgorithm.ES256, SignatureAlgorithm.ES384)))
+          .build();
+    } else {
+      // Discovery at the first token, not at start-up: the server starts while the issuer is down.
+      var lazy = new SupplierJwtDecoder(() -> withValidators(
+          (NimbusJwtDecoder) JwtDecoders.fromIssuerLocation(props.issuerUri()), props));
+      return lazy;
+    }
+    return withValidators(decoder, props);
+  }
+
+  private static JwtDecoder withValidators(NimbusJwtDecoder decoder, SecurityProperties props) {
+    List<OAuth2TokenValidator<Jwt>> validators = List.of(
+        new JwtTimestampValidator(props.clockSkew()),
+        new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
+        new JwtIssuerValidator(props.expectedIssuer()),
+        new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+            aud -> aud != null && aud.contains(props.audience())));
+    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+    return decoder;
+  }
+}

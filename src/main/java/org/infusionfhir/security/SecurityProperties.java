@@ -1,0 +1,55 @@
+package org.infusionfhir.security;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * SMART on FHIR authorization ({@code infusion.security.*}).
+ *
+ * @param enabled false switches authorization off for local development: the server then binds to
+ *     loopback only and says so loudly at start
+ * @param audience the {@code aud} every access token must carry
+ * @param clockSkew how far token times ({@code exp}, {@code nbf}, {@code iat}) may be off
+ * @param issuerUri an external issuer (for example Keycloak); set, it turns the embedded one off
+ * @param jwkSetUri the external issuer's signing keys; empty: discovered from {@code issuerUri}
+ * @param tokenEndpoint the external issuer's token endpoint, as published in the SMART configuration;
+ *     empty: discovered from {@code issuerUri}
+ * @param embedded the embedded authorization server, used when {@code issuerUri} is empty
+ * @param corsAllowedOrigins origins browsers may call the API from; empty (the default) allows none
+ */
+@ConfigurationProperties("infusion.security")
+public record SecurityProperties(
+    @DefaultValue("true") boolean enabled,
+    @DefaultValue("infusion-fhir") String audience,
+    @DefaultValue("30s") Duration clockSkew,
+    String issuerUri,
+    String jwkSetUri,
+    String tokenEndpoint,
+    @DefaultValue Embedded embedded,
+    @DefaultValue List<String> corsAllowedOrigins) {
+
+  /** Whether this server issues its own tokens (no external issuer named). */
+  public boolean embeddedIssuer() {
+    return issuerUri == null || issuerUri.isBlank();
+  }
+
+  /** The {@code iss} tokens must carry. */
+  public String expectedIssuer() {
+    return embeddedIssuer() ? embedded.issuer() : issuerUri;
+  }
+
+  /**
+   * @param issuer the {@code iss} of the tokens it signs
+   * @param keyFile its RSA signing key, created on first use (by the server or the {@code token} command)
+   * @param clientsFile the registered clients (JSON); a missing file registers none
+   * @param tokenLifetime how long an access token it signs is valid
+   */
+  public record Embedded(
+      @DefaultValue("http://localhost:8080") String issuer,
+      @DefaultValue("data/issuer-key.json") Path keyFile,
+      @DefaultValue("config/clients.json") Path clientsFile,
+      @DefaultValue("15m") Duration tokenLifetime) {}
+}
