@@ -21,6 +21,9 @@ import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * Checks a SMART Backend Services client assertion (private_key_jwt) against the public keys registered
@@ -64,7 +67,10 @@ final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
     return decoder;
   }
 
-  /** Spring's checks (iss = sub = client id, aud = this issuer or its token endpoint, exp) and jti once. */
+  /**
+   * SMART Backend Services §"Authenticating to the Token endpoint": iss = sub = client id, aud = the token
+   * endpoint URL, exp at most five minutes ahead, and a jti not seen before.
+   */
   private OAuth2TokenValidator<Jwt> validator(RegisteredClient client) {
     OAuth2TokenValidator<Jwt> jtiOnce = jwt -> {
       var now = Instant.now();
@@ -79,7 +85,37 @@ final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
       }
       return OAuth2TokenValidatorResult.success();
     };
-    return new DelegatingOAuth2TokenValidator<>(
-        JwtClientAssertionDecoderFactory.DEFAULT_JWT_VALIDATOR_FACTORY.apply(client), jtiOnce);
+    OAuth2TokenValidator<Jwt> claims = jwt -> {
+      var now = Instant.now();
+      String problem = null;
+      if (!client.getClientId().equals(jwt.getClaimAsString("iss"))
+          || !client.getClientId().equals(jwt.getSubject())) {
+        problem = "iss and sub must both be the client id";
+      } else if (jwt.getAudience() == null || jwt.getAudience().stream().noneMatch(this::isTokenEndpoint)) {
+        problem = "aud must be this server's token endpoint";
+      } else if (jwt.getExpiresAt() == null || jwt.getExpiresAt().isBefore(now.minusSeconds(30))) {
+        problem = "the client assertion has expired";
+      } else if (jwt.getExpiresAt().isAfter(now.plusSeconds(330))) {
+        problem = "the client assertion may be valid for at most five minutes";
+      }
+      return problem == null ? OAuth2TokenValidatorResult.success()
+          : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_client", problem, null));
+    };
+    return new DelegatingOAuth2TokenValidator<>(claims, jtiOnce);
+  }
+
+  /**
+   * The token endpoint as the issuer names it, or at the address this request came to (what the SMART
+   * configuration publishes, which differs when the server sits behind a proxy or on another port).
+   */
+  private boolean isTokenEndpoint(String audience) {
+    var context = AuthorizationServerContextHolder.getContext();
+    if (context != null && audience.equals(context.getIssuer() + context.getAuthorizationServerSettings()
+        .getTokenEndpoint())) {
+      return true;
+    }
+    var attributes = RequestContextHolder.getRequestAttributes();
+    return attributes != null && audience.equals(
+        ServletUriComponentsBuilder.fromCurrentContextPath().path("/oauth2/token").toUriString());
   }
 }

@@ -41,10 +41,12 @@ public class EmbeddedIssuerConfig {
     var server = OAuth2AuthorizationServerConfigurer.authorizationServer();
     var assertionKeys = new ClientAssertionKeys();
     http.securityMatcher(server.getEndpointsMatcher())
-        .with(server, s -> s.clientAuthentication(c -> c.authenticationProviders(providers ->
-            providers.stream().filter(JwtClientAssertionAuthenticationProvider.class::isInstance)
-                .map(JwtClientAssertionAuthenticationProvider.class::cast)
-                .forEach(p -> p.setJwtDecoderFactory(assertionKeys)))))
+        .with(server, s -> s.clientAuthentication(c -> c
+            .authenticationConverter(new BackendServicesClientId())
+            .authenticationProviders(providers ->
+                providers.stream().filter(JwtClientAssertionAuthenticationProvider.class::isInstance)
+                    .map(JwtClientAssertionAuthenticationProvider.class::cast)
+                    .forEach(p -> p.setJwtDecoderFactory(assertionKeys)))))
         .authorizeHttpRequests(a -> a.anyRequest().authenticated())
         .csrf(AbstractHttpConfigurer::disable);
     return http.build();

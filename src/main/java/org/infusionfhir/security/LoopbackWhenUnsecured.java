@@ -1,6 +1,8 @@
 package org.infusionfhir.security;
 
 import java.util.Map;
+import org.apache.commons.logging.Log;
+import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
@@ -16,6 +18,12 @@ public class LoopbackWhenUnsecured implements EnvironmentPostProcessor, Ordered 
 
   static final String LOOPBACK = "127.0.0.1";
 
+  private final Log log;
+
+  public LoopbackWhenUnsecured(DeferredLogFactory logs) {
+    this.log = logs.getLog(LoopbackWhenUnsecured.class);
+  }
+
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
     if (environment.getProperty("infusion.security.enabled", Boolean.class, true)) {
@@ -23,6 +31,13 @@ public class LoopbackWhenUnsecured implements EnvironmentPostProcessor, Ordered 
     }
     environment.getPropertySources().addFirst(new MapPropertySource("infusion-security-disabled",
         Map.of("server.address", LOOPBACK, "infusion.hl7v2.mllp.bind-address", LOOPBACK)));
+    log.warn("""
+
+        ************************************************************************************
+        *  AUTHORIZATION IS OFF (infusion.security.enabled=false): no token is checked and  *
+        *  anyone who can reach this server can read and change every patient's record.     *
+        *  For local development only. HTTP and MLLP are bound to 127.0.0.1.                *
+        ************************************************************************************""");
   }
 
   @Override

@@ -37,6 +37,9 @@ import org.springframework.boot.web.context.WebServerApplicationContext;
  */
 public final class AdapterBenchmark {
 
+  /** A system token from the server's embedded issuer: the benchmark measures with authorization on. */
+  private static String auth;
+
   private static final DateTimeFormatter HL7_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmssxx");
 
   public static void main(String[] args) throws Exception {
@@ -53,6 +56,8 @@ public final class AdapterBenchmark {
         "--logging.level.org.infusionfhir.adapter.AdapterStorage=debug"};
     long startedAt = System.nanoTime();
     try (var context = app.run(arguments)) {
+      auth = "Bearer " + new org.infusionfhir.security.LocalTokens(
+          context.getBean(org.infusionfhir.security.SecurityProperties.class)).issue("benchmark", "system/*.*", null);
       double startSeconds = (System.nanoTime() - startedAt) / 1e9;
       int mllpPort = context.getBean(MllpListener.class).port();
       int httpPort = ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -105,7 +110,7 @@ public final class AdapterBenchmark {
     var fhir = ca.uhn.fhir.context.FhirContext.forR4Cached();
     var patient = new org.hl7.fhir.r4.model.Patient().addIdentifier(
         new org.hl7.fhir.r4.model.Identifier().setSystem("urn:bench").setValue("rest"));
-    var created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Patient"))
+    var created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Patient")).header("Authorization", auth)
         .header("Content-Type", "application/fhir+json")
         .POST(HttpRequest.BodyPublishers.ofString(fhir.newJsonParser().encodeResourceToString(patient))).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -127,7 +132,7 @@ public final class AdapterBenchmark {
         bundle.addEntry().setResource(observation).getRequest()
             .setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST).setUrl("Observation");
       }
-      var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir"))
+      var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir")).header("Authorization", auth)
           .header("Content-Type", "application/fhir+json")
           .POST(HttpRequest.BodyPublishers.ofString(fhir.newJsonParser().encodeResourceToString(bundle))).build();
       long t = System.nanoTime();
@@ -166,7 +171,7 @@ public final class AdapterBenchmark {
     return timed(clients, count, () -> {
       var latencies = new ArrayList<Double>();
       for (int i; (i = next.getAndIncrement()) < count; ) {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/intake/sessions"))
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/intake/sessions")).header("Authorization", auth)
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.apply(i))).build();
         long t = System.nanoTime();
         var response = http.send(request, HttpResponse.BodyHandlers.ofString());

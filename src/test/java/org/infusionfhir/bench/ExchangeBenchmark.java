@@ -35,6 +35,9 @@ import org.springframework.boot.web.context.WebServerApplicationContext;
  */
 public final class ExchangeBenchmark {
 
+  /** A system token from the server's embedded issuer: the benchmark measures with authorization on. */
+  private static String auth;
+
   private static final int RUNS = 7;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +52,8 @@ public final class ExchangeBenchmark {
         "--logging.level.ca.uhn.fhir=warn", "--logging.level.infusion.request=warn"};
     var results = new LinkedHashMap<String, Object>();
     try (var context = app.run(arguments)) {
+      auth = "Bearer " + new org.infusionfhir.security.LocalTokens(
+          context.getBean(org.infusionfhir.security.SecurityProperties.class)).issue("benchmark", "system/*.*", null);
       var base = "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort() + "/fhir";
       @SuppressWarnings("unchecked")
       IFhirSystemDao<Bundle, ?> systemDao = context.getBean(IFhirSystemDao.class);
@@ -147,7 +152,7 @@ public final class ExchangeBenchmark {
   /** Kick-off to manifest, then every file read: {milliseconds, resources}. */
   private static double[] export(String base, String path) throws Exception {
     long t = System.nanoTime();
-    var kickOff = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Prefer", "respond-async")
+    var kickOff = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth).header("Prefer", "respond-async")
         .header("Accept", "application/fhir+json").build(), HttpResponse.BodyHandlers.ofString());
     if (kickOff.statusCode() != 202) {
       throw new IllegalStateException(path + ": " + kickOff.statusCode() + " " + kickOff.body());
@@ -169,7 +174,7 @@ public final class ExchangeBenchmark {
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static String check(HttpResponse<String> response) {

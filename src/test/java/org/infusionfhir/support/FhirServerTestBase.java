@@ -47,8 +47,9 @@ public abstract class FhirServerTestBase {
   /** Pass as the {@code Authorization} header value to send a request without a token. */
   protected static final String ANONYMOUS = "";
 
+  /** Runs before each test; a {@code @BeforeAll} of a per-class test may call it itself. */
   @BeforeEach
-  void connectClient() {
+  protected void connectClient() {
     FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
     FHIR.getRestfulClientFactory().setSocketTimeout(60_000);
     tokens = new LocalTokens(securityProperties);
@@ -78,6 +79,9 @@ public abstract class FhirServerTestBase {
 
   protected HttpResponse<String> send(String method, String path, String contentType,
       BodyPublisher body, String... headers) {
+    if (systemToken == null) {
+      connectClient();
+    }
     var uri = URI.create(path.startsWith("http") ? path : fhirBase() + path);
     var builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).method(method, body);
     if (contentType != null) {
