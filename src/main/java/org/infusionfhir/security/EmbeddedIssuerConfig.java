@@ -8,6 +8,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -29,6 +30,8 @@ import org.springframework.security.web.SecurityFilterChain;
  * client_credentials grant for the clients of the clients file, at {@code /oauth2/token}, with its keys at
  * {@code /oauth2/jwks}. Off when an external issuer is named ({@code infusion.security.issuer-uri}).
  */
+// Commands (load) run without a web server, and so without filter chains.
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Configuration
 @ConditionalOnExpression("${infusion.security.enabled:true} and '${infusion.security.issuer-uri:}'.isBlank()")
 public class EmbeddedIssuerConfig {

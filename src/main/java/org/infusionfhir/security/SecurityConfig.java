@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.infusionfhir.security.SmartScope.Permission;
 import org.infusionfhir.server.OperationOutcomeResponses;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -42,6 +43,8 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  * CapabilityStatement, the SMART configuration and health checks open; CORS closed unless configured;
  * security headers on every answer.
  */
+// Commands (load) run without a web server, and so without filter chains.
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Configuration
 public class SecurityConfig {
 

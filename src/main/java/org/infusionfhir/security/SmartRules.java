@@ -4,6 +4,7 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOp;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleConditional;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import java.util.EnumSet;
@@ -57,9 +58,8 @@ final class SmartRules {
       // Refused before searching, also when the search would have found nothing.
       return rules.denyAll("audit records need a system scope").andThen().build();
     }
-    // AuditEvents: written only by the server itself, read only by backend services (system scopes).
-    rules.deny("audit records are not changed through the API").write().resourcesOfType("AuditEvent").withAnyId()
-        .andThen().deny("audit records are not deleted").delete().resourcesOfType("AuditEvent").withAnyId();
+    // AuditEvents are read by backend services only (system scopes), also where a search includes them;
+    // storage refuses every change to them whatever the scope (AuditEventGuard).
     if (!granted.allowsSystem("AuditEvent", Permission.READ)) {
       rules.deny("audit records need a system scope").read().resourcesOfType("AuditEvent").withAnyId();
     }
@@ -195,6 +195,12 @@ final class SmartRules {
       if (scope.allows(Permission.UPDATE)) {
         rules.allow(label + " patch").patch().allRequests();
       }
+      // Conditional create/update (If-None-Exist, PUT Type?identifier=...): the resource written is then
+      // held to the write rule above.
+      if (scope.filter() == null) {
+        conditionalTypes(rules.allow(label + " conditional create").createConditional(), scope.resourceType());
+        conditionalTypes(rules.allow(label + " conditional update").updateConditional(), scope.resourceType());
+      }
     }
     if (scope.allows(Permission.DELETE)) {
       var rule = types(rules.allow(label + " delete").delete(), scope.resourceType());
@@ -202,6 +208,7 @@ final class SmartRules {
         rule.withFilter(scope.filter());
       } else {
         rule.withAnyId();
+        conditionalTypes(rules.allow(label + " conditional delete").deleteConditional(), scope.resourceType());
       }
     }
   }
@@ -216,6 +223,14 @@ final class SmartRules {
         .andThen().allow("$export-poll-status").operation().named("$export-poll-status").onServer()
         .andAllowAllResponses()
         .andThen().allow("export files").read().resourcesOfType("Binary").withAnyId();
+  }
+
+  private static void conditionalTypes(IAuthRuleBuilderRuleConditional op, String type) {
+    if (type.equals("*")) {
+      op.allResources();
+    } else {
+      op.resourcesOfType(type);
+    }
   }
 
   private static IAuthRuleBuilderRuleOpClassifier types(IAuthRuleBuilderRuleOp op, String type) {
