@@ -7,6 +7,10 @@ import ca.uhn.fhir.jpa.packages.loader.PackageLoaderSvc;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +19,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.hl7.fhir.exceptions.FHIRException;
@@ -280,6 +285,52 @@ class SecurityHardeningTest extends FhirServerTestBase {
             .contains("CodeSystem is unknown").contains(remote));
       }
     }
+  }
+
+  @Nested
+  class NoPackageDownloads {
+
+    /**
+     * The core validator's ImplementationGuide checks build a FilesystemPackageCacheManager and look the
+     * guide's dependencies up at packages.fhir.org, packages2.fhir.org and build.fhir.org: with the core's
+     * web access allowed, this very request made eight connections there. Every connection the JVM opens
+     * through java.net asks the default ProxySelector first; a recording one shows whether any went out.
+     */
+    @Test
+    void validatingAnImplementationGuideDownloadsNoPackageItDependsOn() {
+      var original = ProxySelector.getDefault();
+      var outbound = new CopyOnWriteArrayList<URI>();
+      ProxySelector.setDefault(new ProxySelector() {
+        @Override
+        public List<Proxy> select(URI uri) {
+          if (uri.getHost() != null && !uri.getHost().equals("localhost") && !uri.getHost().startsWith("127.")) {
+            outbound.add(uri);
+          }
+          return original.select(uri);
+        }
+
+        @Override
+        public void connectFailed(URI uri, SocketAddress address, IOException e) {
+          original.connectFailed(uri, address, e);
+        }
+      });
+      HttpResponse<String> response;
+      try {
+        response = send("POST", "/ImplementationGuide/$validate", JSON, IMPLEMENTATION_GUIDE);
+      } finally {
+        ProxySelector.setDefault(original);
+      }
+      assertThat(outbound).as("connections the server opened").isEmpty();
+      assertThat(response.statusCode()).as(response.body()).isLessThan(500);
+    }
+
+    static final String IMPLEMENTATION_GUIDE = """
+        {"resourceType":"ImplementationGuide","url":"http://example.org/ImplementationGuide/needs-us-core",
+         "version":"0.1.0","name":"NeedsUsCore","status":"draft","packageId":"example.needs.us.core",
+         "fhirVersion":["4.0.1"],
+         "dependsOn":[{"uri":"http://hl7.org/fhir/us/core/ImplementationGuide/hl7.fhir.us.core",
+                       "packageId":"hl7.fhir.us.core","version":"6.1.0"}]}
+        """;
   }
 
   @Nested
