@@ -7,39 +7,61 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.StreamSupport;
 
 /**
  * An external issuer's published metadata (OpenID Connect Discovery, else RFC 8414), read at the first
- * request that needs it and kept: the server starts while the issuer is down, and a failed read is tried
- * again at the next request. Redirects are not followed, and nothing but the issuer's own address is
- * fetched.
+ * request that needs it and kept: the server starts while the issuer is down. A failed read is answered
+ * from memory for {@link #RETRY_AFTER} before the issuer is asked again, so that anonymous requests for
+ * the SMART configuration cannot make this server wait on, or hammer, a slow issuer. Redirects are not
+ * followed, and nothing but the issuer's own address is fetched.
  */
 final class IssuerMetadata {
+
+  static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
   /** The endpoints a SMART configuration repeats from the issuer's metadata. */
   record Endpoints(String tokenEndpoint, String jwksUri, List<String> authMethods, List<String> signingAlgorithms) {}
 
+  private record Failure(String message, Instant at) {}
+
   private final String issuer;
+  private final Clock clock;
   private final HttpClient http;
   private final ObjectMapper json = new ObjectMapper();
   private volatile Endpoints endpoints;
+  private volatile Failure lastFailure;
 
   IssuerMetadata(String issuer) {
+    this(issuer, Clock.systemUTC());
+  }
+
+  IssuerMetadata(String issuer, Clock clock) {
     this.issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    this.clock = clock;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  Endpoints endpoints() {
-    var known = endpoints;
-    if (known == null) {
-      known = read();
-      endpoints = known;
+  synchronized Endpoints endpoints() {
+    if (endpoints != null) {
+      return endpoints;
     }
-    return known;
+    var failed = lastFailure;
+    if (failed != null && clock.instant().isBefore(failed.at().plus(RETRY_AFTER))) {
+      throw new IllegalStateException(failed.message());
+    }
+    try {
+      endpoints = read();
+      return endpoints;
+    } catch (IllegalStateException e) {
+      lastFailure = new Failure(e.getMessage(), clock.instant());
+      throw e;
+    }
   }
 
   private Endpoints read() {

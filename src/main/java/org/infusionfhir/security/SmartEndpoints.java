@@ -1,7 +1,9 @@
 package org.infusionfhir.security;
 
+import java.time.Clock;
 import java.util.List;
 import org.infusionfhir.server.FhirServerConfig;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,9 +26,14 @@ public class SmartEndpoints {
   private final SecurityProperties props;
   private final IssuerMetadata issuerMetadata;
 
+  @Autowired
   public SmartEndpoints(SecurityProperties props) {
+    this(props, Clock.systemUTC());
+  }
+
+  SmartEndpoints(SecurityProperties props, Clock clock) {
     this.props = props;
-    this.issuerMetadata = props.embeddedIssuer() ? null : new IssuerMetadata(props.issuerUri());
+    this.issuerMetadata = props.embeddedIssuer() ? null : new IssuerMetadata(props.issuerUri(), clock);
   }
 
   /** Whether the server asks for tokens at all ({@code infusion.security.enabled}). */

@@ -8,6 +8,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +32,7 @@ class SmartEndpointsTest {
   String issuer;
   final Map<String, String> documents = new HashMap<>();
   final AtomicInteger requests = new AtomicInteger();
+  final SteppedClock clock = new SteppedClock();
 
   @BeforeEach
   void startIssuer() throws IOException {
@@ -95,23 +101,58 @@ class SmartEndpointsTest {
   }
 
   @Test
-  void metadataNamingAnotherIssuerIsNotBelievedAndUnreadableMetadataIsTriedAgainLater() {
+  void metadataNamingAnotherIssuerIsNotBelieved() {
     documents.put("/realms/clinic/.well-known/openid-configuration", """
         {"issuer":"https://impostor.example","token_endpoint":"https://impostor.example/token"}
         """);
-    var smart = endpoints(Map.of("infusion.security.issuer-uri", issuer));
-    assertThatThrownBy(() -> smart.forClientAt("http://x/fhir")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> endpoints(Map.of("infusion.security.issuer-uri", issuer)).forClientAt("http://x/fhir"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("impostor").hasMessageContaining("infusion.security.token-endpoint");
+  }
+
+  @Test
+  void anUnreadableIssuerIsAskedAgainOnlyAfterAPause() {
+    var smart = endpoints(Map.of("infusion.security.issuer-uri", issuer));
+    assertThatThrownBy(() -> smart.forClientAt("http://x/fhir")).hasMessageContaining("404");
+    var asked = requests.get();
 
     documents.put("/realms/clinic/.well-known/openid-configuration", """
         {"issuer":"%s","token_endpoint":"%s/token"}
         """.formatted(issuer, issuer));
+    assertThatThrownBy(() -> smart.forClientAt("http://x/fhir")).hasMessageContaining("404");
+    assertThat(requests).hasValue(asked);
+
+    clock.advance(IssuerMetadata.RETRY_AFTER);
     assertThat(smart.forClientAt("http://x/fhir").tokenEndpoint()).isEqualTo(issuer + "/token");
   }
 
-  private static SmartEndpoints endpoints(Map<String, String> properties) {
+  private SmartEndpoints endpoints(Map<String, String> properties) {
     var props = new Binder(new MapConfigurationPropertySource(properties))
         .bindOrCreate("infusion.security", SecurityProperties.class);
-    return new SmartEndpoints(props);
+    return new SmartEndpoints(props, clock);
+  }
+
+  /** A clock the test moves on, instead of waiting. */
+  static final class SteppedClock extends Clock {
+    private Instant now = Instant.parse("2026-11-26T08:00:00Z");
+
+    void advance(Duration step) {
+      now = now.plus(step);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
   }
 }
