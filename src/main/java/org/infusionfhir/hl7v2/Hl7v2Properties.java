@@ -32,6 +32,10 @@ public record Hl7v2Properties(
    * @param idleTimeout a connection with no message for this long is closed
    * @param frameTimeout a message that has started must be complete within this time
    * @param maxConnections connections served at once; more are closed on accept
+   * @param sslBundle a Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) to speak MLLP over TLS with;
+   *     empty (the default): plain TCP, to be protected by the network or a TLS proxy in front
+   * @param requireClientCertificate with TLS, accept only peers presenting a certificate the bundle's
+   *     trust store trusts (mutual TLS): the only per-sender authentication MLLP can have
    */
   public record Mllp(
       @DefaultValue("true") boolean enabled,
@@ -40,5 +44,12 @@ public record Hl7v2Properties(
       @DefaultValue List<String> allowedPeers,
       @DefaultValue("5m") Duration idleTimeout,
       @DefaultValue("30s") Duration frameTimeout,
-      @DefaultValue("64") int maxConnections) {}
+      @DefaultValue("64") int maxConnections,
+      String sslBundle,
+      @DefaultValue("false") boolean requireClientCertificate) {
+
+    public boolean tls() {
+      return sslBundle != null && !sslBundle.isBlank();
+    }
+  }
 }

@@ -19,8 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLServerSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -33,6 +36,9 @@ import org.springframework.context.SmartLifecycle;
  * bytes outside a frame are dropped, a frame not finished within the frame timeout and a connection idle
  * past the idle timeout are closed, and connections beyond the limit are closed on accept. One thread per
  * connection keeps a connection's messages in order; one connection's trouble touches no other.
+ *
+ * <p>MLLP carries no credentials, so the listener is guarded by its bind address, a peer allowlist and,
+ * with {@code infusion.hl7v2.mllp.ssl-bundle}, TLS (optionally requiring client certificates).
  */
 public class MllpListener implements SmartLifecycle {
 
@@ -45,6 +51,7 @@ public class MllpListener implements SmartLifecycle {
   private final Hl7v2Ingest ingest;
   private final Hl7v2Properties properties;
   private final List<PeerRule> allowedPeers;
+  private final SslBundle tls;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger threadNumber = new AtomicInteger();
   private volatile ServerSocket server;
@@ -53,8 +60,14 @@ public class MllpListener implements SmartLifecycle {
   private volatile boolean running;
 
   public MllpListener(Hl7v2Ingest ingest, Hl7v2Properties properties) {
+    this(ingest, properties, null);
+  }
+
+  /** With {@code tls} not null, every connection speaks MLLP inside TLS made from that SSL bundle. */
+  public MllpListener(Hl7v2Ingest ingest, Hl7v2Properties properties, SslBundle tls) {
     this.ingest = ingest;
     this.properties = properties;
+    this.tls = tls;
     this.allowedPeers = properties.mllp().allowedPeers().stream().map(PeerRule::parse).toList();
   }
 
@@ -67,7 +80,7 @@ public class MllpListener implements SmartLifecycle {
   public void start() {
     var mllp = properties.mllp();
     try {
-      server = new ServerSocket();
+      server = tls == null ? new ServerSocket() : tlsServerSocket();
       server.setReuseAddress(true);
       server.bind(new InetSocketAddress(InetAddress.getByName(mllp.bindAddress()), mllp.port()), 128);
     } catch (IOException e) {
@@ -84,8 +97,27 @@ public class MllpListener implements SmartLifecycle {
     var acceptor = new Thread(this::acceptLoop, "mllp-accept");
     acceptor.setDaemon(true);
     acceptor.start();
-    log.info("MLLP listener on {}:{} (max {} connections, idle timeout {}, max message {})", mllp.bindAddress(),
-        port(), mllp.maxConnections(), mllp.idleTimeout(), properties.maxMessageSize());
+    log.info("MLLP listener on {}:{}{} (max {} connections, idle timeout {}, max message {})", mllp.bindAddress(),
+        port(), tls == null ? "" : " over TLS (SSL bundle '" + mllp.sslBundle() + "'"
+            + (mllp.requireClientCertificate() ? ", client certificate required)" : ")"),
+        mllp.maxConnections(), mllp.idleTimeout(), properties.maxMessageSize());
+  }
+
+  /**
+   * The handshake happens on the connection's own thread at its first read, bounded by the idle timeout,
+   * so a slow or plain-text peer holds no other connection up.
+   */
+  private ServerSocket tlsServerSocket() throws IOException {
+    var socket = (SSLServerSocket) tls.createSslContext().getServerSocketFactory().createServerSocket();
+    var options = tls.getOptions();
+    if (options.getEnabledProtocols() != null) {
+      socket.setEnabledProtocols(options.getEnabledProtocols());
+    }
+    if (options.getCiphers() != null) {
+      socket.setEnabledCipherSuites(options.getCiphers());
+    }
+    socket.setNeedClientAuth(properties.mllp().requireClientCertificate());
+    return socket;
   }
 
   private void acceptLoop() {
@@ -147,6 +179,9 @@ public class MllpListener implements SmartLifecycle {
       }
     } catch (SocketTimeoutException e) {
       log.info("MLLP connection from {} closed: {}", peer, e.getMessage());
+    } catch (SSLException e) {
+      // A plain-text sender, an untrusted client certificate or no common protocol: say so, once.
+      log.warn("MLLP connection from {} closed: TLS failed: {}", peer, e.getMessage());
     } catch (IOException e) {
       log.debug("MLLP connection from {} ended: {}", peer, e.getMessage());
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package org.infusionfhir.ig;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.packages.loader.PackageLoaderSvc;
 import ca.uhn.fhir.jpa.validation.JpaValidationSupportChain;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
@@ -30,6 +31,16 @@ public class ImplementationGuideConfig {
       jpaChain.addValidationSupport(OfflineValidator.unknownCodeSystemsWarn(validator.fhirContext()));
       jpaChain.invalidateCaches();
     };
+  }
+
+  /**
+   * HAPI configures its package loader with packages.fhir.org and its mirror. This server installs its one
+   * package from the jar and fetches no dependencies, so the loader keeps no servers: a package missing
+   * from the database is an error, never a download (no outbound fetch of packages at run time).
+   */
+  @Bean
+  public SmartInitializingSingleton noPackageServers(PackageLoaderSvc packageLoader) {
+    return () -> packageLoader.getPackageServers().clear();
   }
 
   @Bean

@@ -18,6 +18,8 @@ import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValid
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.utilities.http.ManagedWebAccess;
+import org.hl7.fhir.utilities.settings.FhirSettings;
 
 /**
  * The HAPI FHIR Validator over the R4 core definitions, our implementation guide, in-memory terminology
@@ -32,6 +34,7 @@ public final class OfflineValidator {
   private final FhirValidator validator;
 
   private OfflineValidator(FhirContext fhirContext, IValidationSupport igSupport) {
+    prohibitNetworkAccess();
     this.fhirContext = fhirContext;
     this.guide = igSupport;
     this.chain = new ValidationSupportChain(
@@ -48,6 +51,19 @@ public final class OfflineValidator {
     // References are checked by storage (referential integrity), not by fetching their targets here.
     instanceValidator.setAssumeValidRestReferences(true);
     this.validator = fhirContext.newValidator().registerValidatorModule(instanceValidator);
+  }
+
+  /**
+   * Switches off the web access of the org.hl7.fhir core libraries for the whole JVM (the server, the
+   * {@code validate} command and the package build all make an OfflineValidator first). Nothing here
+   * needs it, and 6.7.9's HTTP clients carry published advisories: headers and credentials sent on to
+   * redirect targets (CVE-2026-33180, CVE-2026-34359). With these two switches its package client,
+   * terminology client and fetchers fail with "not allowed by local security policy" instead of
+   * connecting anywhere.
+   */
+  static void prohibitNetworkAccess() {
+    ManagedWebAccess.setAccessPolicy(ManagedWebAccess.WebAccessPolicy.PROHIBITED);
+    FhirSettings.setProhibitNetworkAccess(true);
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.infusionfhir.security.SmartScope.Permission;
+import org.infusionfhir.server.FhirServerConfig;
 import org.infusionfhir.server.OperationOutcomeResponses;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +37,6 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
-import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
  * Who may call what: bearer JWTs on the FHIR API, the HL7 v2 HTTP endpoint and the intake; the
@@ -99,10 +99,15 @@ public class SecurityConfig {
     };
   }
 
-  private static CorsConfigurationSource cors(SecurityProperties props) {
-    var source = new UrlBasedCorsConfigurationSource();
+  /**
+   * CORS for the FHIR API only, and only for the configured origins. Matched on the servlet path plus
+   * path info: Spring's UrlBasedCorsConfigurationSource looks requests up by their path within the
+   * servlet mapping, which for the FHIR servlet ({@code /fhir/*}) is {@code /Patient}, so a pattern such
+   * as {@code /fhir/**} never matched and configured origins were refused too.
+   */
+  static CorsConfigurationSource cors(SecurityProperties props) {
     if (props.corsAllowedOrigins().isEmpty()) {
-      return source;
+      return request -> null;
     }
     var cors = new CorsConfiguration();
     cors.setAllowedOrigins(props.corsAllowedOrigins());
@@ -112,9 +117,12 @@ public class SecurityConfig {
     cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag", "Last-Modified", "X-Progress",
         "Retry-After", "X-Request-Id"));
     cors.setMaxAge(3600L);
-    source.registerCorsConfiguration("/fhir/**", cors);
-    return source;
+    return request -> {
+      var path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+      return path.equals(FhirServerConfig.FHIR_PATH) || path.startsWith(FhirServerConfig.FHIR_PATH + "/") ? cors : null;
+    };
   }
+
 
   /**
    * Checks signature (the embedded issuer's key, or the external issuer's JWKS), issuer, audience and

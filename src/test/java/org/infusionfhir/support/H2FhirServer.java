@@ -31,7 +31,13 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.subscriptions.retry-first-wait=100ms",
       "infusion.subscriptions.retry-longest-wait=500ms",
       "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
-      "infusion.security.embedded.clients-file=src/test/resources/security/clients.json"
+      "infusion.security.embedded.clients-file=src/test/resources/security/clients.json",
+      // One allowed browser origin, so that the tests see CORS both granted and refused.
+      "infusion.security.cors-allowed-origins=" + H2FhirServer.ALLOWED_ORIGIN
     })
 @AutoConfigureObservability
-public @interface H2FhirServer {}
+public @interface H2FhirServer {
+
+  /** The one origin browsers may call the H2 family's server from. */
+  String ALLOWED_ORIGIN = "https://ehr.example.test";
+}

@@ -20,11 +20,24 @@ public final class MllpClient implements AutoCloseable {
   private final OutputStream out;
 
   public MllpClient(int port) {
+    this(connect(port));
+  }
+
+  /** Over a socket the caller opened, e.g. a TLS one. */
+  public MllpClient(Socket socket) {
     try {
-      socket = new Socket("127.0.0.1", port);
+      this.socket = socket;
       socket.setSoTimeout(60_000);
       in = socket.getInputStream();
       out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException("using MLLP socket " + socket, e);
+    }
+  }
+
+  private static Socket connect(int port) {
+    try {
+      return new Socket("127.0.0.1", port);
     } catch (IOException e) {
       throw new UncheckedIOException("connecting to MLLP port " + port, e);
     }
