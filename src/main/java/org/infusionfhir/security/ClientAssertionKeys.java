@@ -22,8 +22,6 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionDecoderFactory;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * Checks a SMART Backend Services client assertion (private_key_jwt) against the public keys registered
@@ -105,17 +103,13 @@ final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
   }
 
   /**
-   * The token endpoint as the issuer names it, or at the address this request came to (what the SMART
-   * configuration publishes, which differs when the server sits behind a proxy or on another port).
+   * The token endpoint under the configured issuer, only: an address taken from the request's Host
+   * header would let an assertion made for another server that knows this client be replayed here.
+   * Behind a proxy, set the issuer to the public address (README "Security").
    */
   private boolean isTokenEndpoint(String audience) {
     var context = AuthorizationServerContextHolder.getContext();
-    if (context != null && audience.equals(context.getIssuer() + context.getAuthorizationServerSettings()
-        .getTokenEndpoint())) {
-      return true;
-    }
-    var attributes = RequestContextHolder.getRequestAttributes();
-    return attributes != null && audience.equals(
-        ServletUriComponentsBuilder.fromCurrentContextPath().path("/oauth2/token").toUriString());
+    return context != null
+        && audience.equals(context.getIssuer() + context.getAuthorizationServerSettings().getTokenEndpoint());
   }
 }

@@ -122,6 +122,17 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
       return jwt.serialize();
     }
 
+    /** The token endpoint under the configured issuer: the one audience assertions may name. */
+    private String tokenEndpoint() {
+      return securityProperties.embedded().issuer() + "/oauth2/token";
+    }
+
+    @Test
+    void anAssertionAddressedToTheHostTheRequestNamesIsNotEnough() throws Exception {
+      var response = tokenRequest(tokenForm(assertion(serverRoot() + "/oauth2/token", UUID.randomUUID().toString())));
+      assertThat(response.statusCode()).isEqualTo(401);
+    }
+
     private String tokenForm(String assertion) {
       return form("grant_type", "client_credentials", "scope", "system/*.read",
           "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
@@ -130,7 +141,7 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
 
     @Test
     void aSignedClientAssertionGetsATokenForBulkExport() throws Exception {
-      var response = tokenRequest(tokenForm(assertion(serverRoot() + "/oauth2/token", UUID.randomUUID().toString())));
+      var response = tokenRequest(tokenForm(assertion(tokenEndpoint(), UUID.randomUUID().toString())));
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       var token = "Bearer " + json(response).get("access_token").asText();
       var kickOff = send("GET", "/$export?_type=Patient", null, (String) null, "Authorization", token,
@@ -140,7 +151,7 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
 
     @Test
     void aReplayedAssertionIsRefused() throws Exception {
-      var once = assertion(serverRoot() + "/oauth2/token", UUID.randomUUID().toString());
+      var once = assertion(tokenEndpoint(), UUID.randomUUID().toString());
       assertThat(tokenRequest(tokenForm(once)).statusCode()).isEqualTo(200);
       var replay = tokenRequest(tokenForm(once));
       assertThat(replay.statusCode()).isEqualTo(401);
