@@ -113,6 +113,9 @@ class SmartConfigurationServlet extends HttpServlet {
     // SmartScope reads both scope grammars.
     capabilities.add("permission-v1");
     capabilities.add("permission-v2");
+    // patient/ scopes held to the token's patient claim, user/ scopes across patients (security/SmartRules).
+    capabilities.add("permission-patient");
+    capabilities.add("permission-user");
     return capabilities;
   }
 

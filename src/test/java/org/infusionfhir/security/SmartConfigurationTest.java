@@ -45,7 +45,8 @@ class SmartConfigurationTest extends FhirServerTestBase {
         .containsExactlyInAnyOrder("private_key_jwt", "client_secret_basic", "client_secret_post");
     assertThat(strings(smart, "token_endpoint_auth_signing_alg_values_supported")).contains("RS384", "ES384");
     assertThat(strings(smart, "capabilities")).containsExactlyInAnyOrder("client-confidential-asymmetric",
-        "client-confidential-symmetric", "permission-v1", "permission-v2");
+        "client-confidential-symmetric", "permission-v1", "permission-v2", "permission-patient",
+        "permission-user");
     assertThat(strings(smart, "scopes_supported")).contains("system/*.read", "system/*.rs", "patient/*.rs");
     // No user-facing launch: no authorize endpoint, hence no PKCE.
     assertThat(smart.has("authorization_endpoint")).isFalse();
