@@ -73,8 +73,7 @@ public class AuditTrail implements ServerInterceptor {
       entities.patientsOf(resource, current);
     }
     namedInRequest(request, interaction.get(), entities);
-    writer.write(BalpAuditEvent.build(content(request, interaction.get(), response.getResponseCode(), null,
-        entities)), null);
+    write(request, interaction.get(), response.getResponseCode(), null, entities);
     markAudited(request);
   }
 
@@ -98,21 +97,20 @@ public class AuditTrail implements ServerInterceptor {
     }
     namedInRequest(request, interaction, entities);
     try {
-      writer.write(BalpAuditEvent.build(content(request, interaction, exception.getStatusCode(),
-          exception.getMessage(), entities)), null);
+      write(request, interaction, exception.getStatusCode(), exception.getMessage(), entities);
     } catch (RuntimeException e) {
       log.error("{} {} failed with {} and its audit record could not be stored either: {}",
           request.getRequestType(), request.getCompleteUrl(), exception.getStatusCode(), e.getMessage(), e);
     }
   }
 
-  private BalpAuditEvent.Content content(RequestDetails request, RestInteraction interaction, int status,
-      String failure, AuditedEntities entities) {
-    var resolved = entities.resolve(writer::currentVersions);
+  private void write(RequestDetails request, RestInteraction interaction, int status, String failure,
+      AuditedEntities entities) {
     var operation = interaction == RestInteraction.OPERATION ? request.getOperation() : null;
     var query = interaction.isQuery() || operation != null ? query(request) : null;
-    return new BalpAuditEvent.Content(interaction, interaction.action, operation, status, failure,
-        AuditAgent.current(request), request.getFhirServerBase(), resolved, query);
+    var agent = AuditAgent.current(request);
+    writer.write(entities, resolved -> BalpAuditEvent.build(new BalpAuditEvent.Content(interaction,
+        interaction.action, operation, status, failure, agent, request.getFhirServerBase(), resolved, query)), null);
   }
 
   /** Patients the request names: the instance it is about, and {@code patient} or {@code subject} parameters. */

@@ -2,18 +2,21 @@ package org.infusionfhir.security;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.storage.TransactionDetails;
-import ca.uhn.fhir.rest.param.TokenOrListParam;
-import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.IdType;
+import org.infusionfhir.security.AuditedEntities.Found;
+import org.infusionfhir.security.AuditedEntities.Resolved;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,15 +36,18 @@ public class AuditWriter {
     }
   }
 
+  private static final Pattern FHIR_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
   private static final String WRITER_KEY = AuditWriter.class.getName();
   // Only this object marks a request as the audit writer's; clients cannot put objects into userData.
   private static final Object WRITER = new Object();
 
   private final DaoRegistry daos;
+  private final IHapiTransactionService transactions;
   private final IFhirResourceDao<AuditEvent> auditEvents;
 
-  public AuditWriter(DaoRegistry daos) {
+  public AuditWriter(DaoRegistry daos, IHapiTransactionService transactions) {
     this.daos = daos;
+    this.transactions = transactions;
     this.auditEvents = daos.getResourceDao(AuditEvent.class);
   }
 
@@ -50,41 +56,41 @@ public class AuditWriter {
   }
 
   /**
-   * Stores {@code event}, in the caller's database transaction when there is one. {@code transaction}, the
-   * write's own TransactionDetails, lets HAPI find the resources just written without querying for them.
+   * Looks up what {@code entities} name, builds the AuditEvent and stores it, all in the caller's database
+   * transaction when there is one (a write's), else in one of its own. {@code transaction}, a write's own
+   * TransactionDetails, already knows the resources just written.
    */
-  void write(AuditEvent event, TransactionDetails transaction) {
-    var request = new SystemRequestDetails();
-    request.getUserData().put(WRITER_KEY, WRITER);
+  void write(AuditedEntities entities, Function<Resolved, AuditEvent> build, TransactionDetails transaction) {
     try {
-      if (transaction != null) {
-        auditEvents.create(event, null, true, request, transaction);
-      } else {
-        auditEvents.create(event, request);
-      }
+      transactions.withSystemRequest().execute(() -> {
+        var resolved = entities.resolve(this::current);
+        var details = transaction != null ? transaction : new TransactionDetails();
+        // HAPI would otherwise look up every referenced resource again to link the AuditEvent to it.
+        resolved.pids().forEach(details::addResolvedResourceId);
+        var request = new SystemRequestDetails();
+        request.getUserData().put(WRITER_KEY, WRITER);
+        auditEvents.create(build.apply(resolved), null, true, request, details);
+      });
     } catch (RuntimeException e) {
-      throw new AuditNotWrittenException(e);
+      throw e instanceof AuditNotWrittenException ? e : new AuditNotWrittenException(e);
     }
   }
 
-  /** The ids of those of {@code ids} that exist and are not deleted, with their current versions. */
-  Map<String, IIdType> currentVersions(String resourceType, Set<String> ids) {
-    var found = new HashMap<String, IIdType>();
-    if (!daos.isResourceTypeSupported(resourceType)) {
-      return found;
+  /** The current version of a resource, by primary key; empty when it does not exist or is deleted. */
+  private Optional<Found> current(IIdType id) {
+    // Ids come from the request too; one that is not a FHIR id names nothing.
+    if (!FHIR_ID.matcher(id.getIdPart()).matches() || !daos.isResourceTypeSupported(id.getResourceType())) {
+      return Optional.empty();
     }
-    var idParam = new TokenOrListParam();
-    ids.forEach(id -> idParam.addOr(new TokenParam(id)));
-    var map = SearchParameterMap.newSynchronous();
-    map.add("_id", idParam);
     try {
-      IFhirResourceDao<?> dao = daos.getResourceDao(resourceType);
-      for (IIdType id : dao.searchForResourceIds(map, new SystemRequestDetails())) {
-        found.put(resourceType + "/" + id.getIdPart(), id);
+      var entity = daos.getResourceDao(id.getResourceType()).readEntity(id, new SystemRequestDetails());
+      if (entity.isDeleted()) {
+        return Optional.empty();
       }
-    } catch (RuntimeException e) {
-      throw new AuditNotWrittenException(e);
+      return Optional.of(new Found(new IdType(id.getResourceType(), id.getIdPart(), String.valueOf(entity.getVersion())),
+          (JpaPid) entity.getPersistentId()));
+    } catch (ResourceNotFoundException unknown) {
+      return Optional.empty();
     }
-    return found;
   }
 }

@@ -121,10 +121,10 @@ public class TransactionAudit {
         action = count == 1 ? single().action : combinedAction();
       }
       var operation = interaction == RestInteraction.OPERATION ? request.getOperation() : null;
-      var content = new BalpAuditEvent.Content(interaction, action, operation, 0, null,
-          AuditAgent.current(request), request != null ? request.getFhirServerBase() : null,
-          entities.resolve(owner.writer::currentVersions), null);
-      owner.writer.write(BalpAuditEvent.build(content), transaction);
+      var agent = AuditAgent.current(request);
+      var serverBase = request != null ? request.getFhirServerBase() : null;
+      owner.writer.write(entities, resolved -> BalpAuditEvent.build(new BalpAuditEvent.Content(interaction, action,
+          operation, 0, null, agent, serverBase, resolved, null)), transaction);
     }
 
     @Override
