@@ -58,6 +58,18 @@ public abstract class FhirServerTestBase {
     client.registerInterceptor(new BearerTokenAuthInterceptor(systemToken));
   }
 
+  /**
+   * The system token, made here when a test class's {@code @BeforeAll} sends requests before
+   * {@link #connectClient} has run (per-class test instances have their fields injected by then).
+   */
+  private String systemToken() {
+    if (systemToken == null) {
+      tokens = new LocalTokens(securityProperties);
+      systemToken = tokens.issue("test-suite", "system/*.*", null);
+    }
+    return systemToken;
+  }
+
   protected String fhirBase() {
     return "http://localhost:" + port + "/fhir";
   }
@@ -97,8 +109,8 @@ public abstract class FhirServerTestBase {
       }
       builder.header(headers[i], headers[i + 1]);
     }
-    if (!ownAuthorization && systemToken != null) {
-      builder.header("Authorization", "Bearer " + systemToken);
+    if (!ownAuthorization) {
+      builder.header("Authorization", "Bearer " + systemToken());
     }
     try {
       return http.send(builder.build(), BodyHandlers.ofString());

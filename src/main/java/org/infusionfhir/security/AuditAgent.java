@@ -1,0 +1,51 @@
+package org.infusionfhir.security;
+
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+/**
+ * Who asked for what is being audited: the client named by the access token, an anonymous caller (only
+ * when security is switched off), or nobody but the server itself (start-up installs, batch jobs, MLLP).
+ *
+ * @param who the token's subject ({@code sub}, else {@code client_id}); null for the server itself
+ * @param issuer the token's issuer, the namespace of {@code who}
+ * @param tokenId the token's {@code jti}, so that an audit record leads back to one token
+ * @param address the caller's network address, when there is an HTTP request behind the write
+ */
+public record AuditAgent(Kind kind, String who, String issuer, String tokenId, String address) {
+
+  public enum Kind { CLIENT, ANONYMOUS, SERVER }
+
+  public static final AuditAgent SERVER = new AuditAgent(Kind.SERVER, null, null, null, null);
+
+  /**
+   * The caller of the current thread's request. Spring Security's context and the servlet request are
+   * thread-bound, and HAPI's RestfulServer, the intake endpoint and the writes they make all run on the
+   * request thread; group-committed monitor messages and batch jobs run on threads of their own.
+   */
+  static AuditAgent current(RequestDetails request) {
+    var address = remoteAddress(request);
+    var authentication = SecurityContextHolder.getContext().getAuthentication();
+    if (authentication instanceof JwtAuthenticationToken token) {
+      var jwt = token.getToken();
+      return new AuditAgent(Kind.CLIENT, SmartScopes.of(jwt).subject(),
+          jwt.getIssuer() != null ? jwt.getIssuer().toString() : null, jwt.getId(), address);
+    }
+    return address != null ? new AuditAgent(Kind.ANONYMOUS, null, null, null, address) : SERVER;
+  }
+
+  private static String remoteAddress(RequestDetails request) {
+    HttpServletRequest servlet = null;
+    if (request instanceof ServletRequestDetails details) {
+      servlet = details.getServletRequest();
+    } else if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+      servlet = attributes.getRequest();
+    }
+    return servlet != null ? servlet.getRemoteAddr() : null;
+  }
+}
