@@ -1,6 +1,8 @@
 package org.infusionfhir.security;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.dao.tx.IHapiTransactionService;
 import ca.uhn.fhir.jpa.model.dao.JpaPid;
@@ -44,6 +46,7 @@ public class AuditWriter {
   private final DaoRegistry daos;
   private final IHapiTransactionService transactions;
   private final IFhirResourceDao<AuditEvent> auditEvents;
+  @PersistenceContext private EntityManager entityManager;
 
   public AuditWriter(DaoRegistry daos, IHapiTransactionService transactions) {
     this.daos = daos;
@@ -65,6 +68,12 @@ public class AuditWriter {
       transactions.withSystemRequest().execute(() -> {
         var resolved = entities.resolve(this::current);
         var details = transaction != null ? transaction : new TransactionDetails();
+        if (transaction != null) {
+          // The write's own inserts go out first. Left in the session, Hibernate's insert ordering
+          // (hibernate.order_inserts) sent the AuditEvent's index rows of a FHIRPath PATCH before the
+          // AuditEvent's resource row, and the foreign key refused the commit.
+          entityManager.flush();
+        }
         // HAPI would otherwise look up every referenced resource again to link the AuditEvent to it.
         resolved.pids().forEach(details::addResolvedResourceId);
         var request = new SystemRequestDetails();

@@ -32,7 +32,8 @@ class SmartAuthorization extends AuthorizationInterceptor implements ServerInter
   public List<IAuthRule> buildRuleList(RequestDetails request) {
     var granted = currentScopes();
     if (granted == null) {
-      return new RuleBuilder().denyAll("no access token").andThen().build();
+      // Only /fhir/metadata reaches HAPI without a token (SecurityConfig); everything else needs one.
+      return new RuleBuilder().allow("capabilities").metadata().andThen().denyAll("no access token").andThen().build();
     }
     return SmartRules.forRequest(granted, request);
   }
