@@ -58,18 +58,6 @@ public abstract class FhirServerTestBase {
     client.registerInterceptor(new BearerTokenAuthInterceptor(systemToken));
   }
 
-  /**
-   * The system token, made here when a test class's {@code @BeforeAll} sends requests before
-   * {@link #connectClient} has run (per-class test instances have their fields injected by then).
-   */
-  private String systemToken() {
-    if (systemToken == null) {
-      tokens = new LocalTokens(securityProperties);
-      systemToken = tokens.issue("test-suite", "system/*.*", null);
-    }
-    return systemToken;
-  }
-
   protected String fhirBase() {
     return "http://localhost:" + port + "/fhir";
   }
@@ -92,6 +80,7 @@ public abstract class FhirServerTestBase {
   protected HttpResponse<String> send(String method, String path, String contentType,
       BodyPublisher body, String... headers) {
     if (systemToken == null) {
+      // A per-class test's @BeforeAll sends requests before connectClient has run.
       connectClient();
     }
     var uri = URI.create(path.startsWith("http") ? path : fhirBase() + path);
@@ -110,7 +99,7 @@ public abstract class FhirServerTestBase {
       builder.header(headers[i], headers[i + 1]);
     }
     if (!ownAuthorization) {
-      builder.header("Authorization", "Bearer " + systemToken());
+      builder.header("Authorization", "Bearer " + systemToken);
     }
     try {
       return http.send(builder.build(), BodyHandlers.ofString());
