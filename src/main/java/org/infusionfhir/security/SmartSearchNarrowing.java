@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.infusionfhir.security.SmartScope.Context;
 import org.infusionfhir.server.ServerInterceptor;
