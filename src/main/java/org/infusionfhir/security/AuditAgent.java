@@ -33,7 +33,7 @@ public record AuditAgent(Kind kind, String who, String issuer, String tokenId, S
     var authentication = SecurityContextHolder.getContext().getAuthentication();
     if (authentication instanceof JwtAuthenticationToken token) {
       var jwt = token.getToken();
-      return new AuditAgent(Kind.CLIENT, SmartScopes.of(jwt).subject(),
+      return new AuditAgent(Kind.CLIENT, SmartScopes.subjectOf(jwt),
           jwt.getIssuer() != null ? jwt.getIssuer().toString() : null, jwt.getId(), address);
     }
     return address != null ? new AuditAgent(Kind.ANONYMOUS, null, null, null, address) : SERVER;

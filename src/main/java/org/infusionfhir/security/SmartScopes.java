@@ -27,8 +27,12 @@ public record SmartScopes(List<SmartScope> scopes, String patient, String subjec
         : claim == null ? List.of() : Arrays.asList(String.valueOf(claim).trim().split("\\s+"));
     var scopes = texts.stream().map(SmartScope::parse).flatMap(Optional::stream).toList();
     var patient = jwt.getClaimAsString(PATIENT_CLAIM);
-    var subject = jwt.getSubject() != null ? jwt.getSubject() : jwt.getClaimAsString("client_id");
-    return new SmartScopes(scopes, patient == null || patient.isBlank() ? null : patient, subject);
+    return new SmartScopes(scopes, patient == null || patient.isBlank() ? null : patient, subjectOf(jwt));
+  }
+
+  /** Who the token speaks for: {@code sub}, else {@code client_id}. */
+  public static String subjectOf(Jwt jwt) {
+    return jwt.getSubject() != null ? jwt.getSubject() : jwt.getClaimAsString("client_id");
   }
 
   /** Whether some scope outside the patient context allows {@code permission} on {@code type}. */
