@@ -47,7 +47,8 @@ public class FhirServerConfig {
   public static final String FHIR_PATH = "/fhir";
 
   @Bean
-  public JpaStorageSettings storageSettings(FhirServerProperties props, BulkExportProperties bulkExport) {
+  public JpaStorageSettings storageSettings(FhirServerProperties props, BulkExportProperties bulkExport,
+      IndexingProperties indexing) {
     var settings = new JpaStorageSettings();
     // The stock 60 s reuse makes a count taken right after an ingest show the old number.
     settings.setReuseCachedSearchResultsForMillis(
@@ -60,6 +61,9 @@ public class FhirServerConfig {
     settings.setJobFastTrackingEnabled(true);
     settings.setBulkExportFileRetentionPeriodHours((int) Math.max(1, bulkExport.fileRetention().toHours()));
     settings.setBulkExportFileMaximumCapacity(bulkExport.resourcesPerFile());
+    if (indexing.inlineResourceTextBelow() > 0) {
+      settings.setInlineResourceTextBelowSize(indexing.inlineResourceTextBelow());
+    }
     return settings;
   }
 

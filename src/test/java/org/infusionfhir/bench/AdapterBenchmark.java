@@ -204,7 +204,7 @@ public final class AdapterBenchmark {
     }
   }
 
-  private static String pcd01Message(String controlId, String mrn, OffsetDateTime time) {
+  static String pcd01Message(String controlId, String mrn, OffsetDateTime time) {
     var t = time.format(HL7_TIME);
     var eui = "0123456789ABCD" + String.format("%02d", Math.abs(mrn.hashCode()) % 100);
     var obx = "||||" + eui + "^^" + eui + "^EUI-64";

@@ -1,0 +1,471 @@
+package org.infusionfhir.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.infusionfhir.support.MllpClient;
+
+/**
+ * The benchmark harness of the performance issue: {@code mvn -B -Pbench verify} (arguments in
+ * {@code -Dbench.args="..."}, see {@link #USAGE}).
+ *
+ * <p>For each database it starts {@code target/infusion-fhir.jar} in its own JVM with the JVM options of the
+ * Docker image, on a fresh database, and measures with the client beside it on the same cores:
+ * start-up to the first {@code /fhir/metadata} and RSS; single creates and transactions of 100
+ * Observations by 4 client threads, cold (the first after start) and warm; HL7 v2 over MLLP on persistent
+ * connections and JSON intake sessions; then, after storing the vital signs up to each level, the ingest
+ * rate at that level and three EHR searches (4 threads); {@code $everything} and {@code $export} of a
+ * full course; and the same rows inserted with plain JDBC batches. Validation is timed in this JVM.
+ * Prints a table and writes {@code target/benchmark.json}.
+ */
+public final class Benchmark {
+
+  static final String USAGE = """
+      usage: Benchmark [--db h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
+                       [--compare "--spring.property=value ..."]
+        --db      databases to run on (default h2, and postgres when 127.0.0.1:5432 answers;
+                  PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default jdbc:postgresql://127.0.0.1:5432/test
+                  as postgres; the run creates and drops database infusion_bench there)
+        --levels  stored Observation counts at which ingest and searches are measured (default 10000,100000)
+        --jvm     server JVM options (default those of the Docker image)
+        --compare run each database a second time with these server properties, e.g. HAPI's own indexing:
+                  "--infusion.indexing.disabled-search-parameters= --infusion.indexing.inline-resource-text-below=0"
+      """;
+
+  static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+  private static final int CLIENTS = 4;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    var options = options(args);
+    var report = JSON.createObjectNode();
+    report.put("date", LocalDate.now().toString()).put("cores", Runtime.getRuntime().availableProcessors())
+        .put("java", System.getProperty("java.version")).put("serverJvmOptions", options.jvm());
+    var results = new LinkedHashMap<String, Map<String, Double>>();
+    var validation = validation();
+    for (var db : options.databases()) {
+      System.out.println("[bench] " + db + ": starting");
+      results.put(db, run(db, options, List.of()));
+      if (!options.compare().isEmpty()) {
+        System.out.println("[bench] " + db + " with " + options.compare() + ": starting");
+        results.put(db + " (compared)", run(db, options, options.compare()));
+      }
+    }
+    print(results, validation, options);
+    results.forEach((db, figures) -> {
+      var node = report.putObject(db);
+      figures.forEach(node::put);
+    });
+    var v = report.putObject("validation");
+    validation.forEach(v::put);
+    Files.writeString(Path.of("target/benchmark.json"), report.toPrettyString());
+    System.out.println("[bench] written target/benchmark.json");
+    System.exit(0);
+  }
+
+  record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare) {}
+
+  private static Options options(String[] args) {
+    var list = Arrays.asList(args);
+    String db = null;
+    var levels = List.of(10_000, 100_000);
+    var jvm = DOCKER_JVM_OPTIONS;
+    var jar = Path.of("target/infusion-fhir.jar");
+    List<String> compare = List.of();
+    for (int i = 0; i < list.size(); i++) {
+      var value = i + 1 < list.size() ? list.get(i + 1) : null;
+      switch (list.get(i)) {
+        case "--db" -> db = value;
+        case "--levels" -> levels = Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
+        case "--jvm" -> jvm = value;
+        case "--jar" -> jar = Path.of(value);
+        case "--compare" -> compare = Arrays.stream(value.split("\\s+")).filter(p -> !p.isBlank()).toList();
+        default -> {
+          System.err.println(USAGE);
+          throw new IllegalArgumentException("unknown argument " + list.get(i));
+        }
+      }
+      i++;
+    }
+    List<String> databases;
+    if (db != null) {
+      databases = Arrays.stream(db.split(",")).map(String::trim).toList();
+    } else if (PostgresTarget.reachable()) {
+      databases = List.of("h2", "postgres");
+    } else {
+      System.out.println("[bench] PostgreSQL not reachable at " + PostgresTarget.URL + ": H2 only");
+      databases = List.of("h2");
+    }
+    return new Options(databases, levels, jvm, jar, compare);
+  }
+
+  private static Map<String, Double> run(String db, Options options, List<String> extra) throws Exception {
+    var figures = new LinkedHashMap<String, Double>();
+    var dataDir = Path.of("target/bench", db + "-" + System.currentTimeMillis());
+    var properties = new ArrayList<String>(List.of("--logging.level.org.infusionfhir=warn"));
+    properties.addAll(extra);
+    String jdbcUrl;
+    String jdbcUser;
+    if (db.equals("postgres")) {
+      var url = PostgresTarget.freshDatabase();
+      properties.addAll(List.of("--spring.profiles.active=postgres", "--spring.datasource.url=" + url,
+          "--spring.datasource.username=" + PostgresTarget.USER));
+      jdbcUrl = url;
+      jdbcUser = PostgresTarget.USER;
+    } else {
+      jdbcUrl = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("jdbc-baseline/db");
+      jdbcUser = "sa";
+    }
+    var jvm = Arrays.stream(options.jvm().split("\\s+")).filter(s -> !s.isBlank()).toList();
+    try (var server = ServerProcess.start(options.jar(), dataDir, jvm, properties)) {
+      figures.put("startSeconds", server.startSeconds);
+      figures.put("rssAtStartMb", server.rssAtStartKb / 1024.0);
+      System.out.printf("[bench] %s: started in %.1f s, RSS %.0f MB%n", db, server.startSeconds, server.rssAtStartKb / 1024.0);
+      var http = new BenchHttp(server.base(), server.token);
+      http.post("", BenchVitals.setupTransaction(0, 0, true));
+      var stored = new long[] {0};
+      var sessions = new int[] {0};
+
+      // Cold: the first writes after start, before anything has warmed the server up.
+      var cold = singleCreates(http, stored, sessions, 200);
+      put(figures, "singleCreateCold", cold);
+      var coldTx = transactions(http, stored, sessions, 8);
+      put(figures, "transactionCold", coldTx);
+      System.out.printf("[bench] %s: cold %.0f creates/s, %.0f transaction resources/s%n", db, cold.perSecond(),
+          coldTx.perSecond());
+
+      int level = 0;
+      for (int target : options.levels()) {
+        int bundles = (int) Math.max(0, (target - stored[0]) / BenchVitals.PER_SESSION);
+        var ingest = transactions(http, stored, sessions, bundles);
+        put(figures, "transactionTo" + target, ingest);
+        var creates = singleCreates(http, stored, sessions, 1000);
+        put(figures, "singleCreateAt" + target, creates);
+        System.out.printf("[bench] %s: %d Observations stored; transactions %.0f resources/s, creates %.0f/s%n", db,
+            stored[0], ingest.perSecond(), creates.perSecond());
+        searches(http, sessions[0], target, figures);
+        if (level++ == 0) {
+          adapters(server, http, figures);
+          fullCourse(http, figures);
+        }
+      }
+      figures.put("storedObservations", (double) stored[0]);
+      if (db.equals("postgres")) {
+        figures.putAll(PostgresTarget.rowsPerObservation(jdbcUrl));
+      }
+      figures.put("peakRssMb", server.peakRssKb() / 1024.0);
+    }
+    var jdbc = JdbcBaseline.run(jdbcUrl, jdbcUser, "", CLIENTS, 200);
+    put(figures, "jdbcBaseline", jdbc);
+    System.out.printf("[bench] %s: plain JDBC %.0f rows/s%n", db, jdbc.perSecond());
+    return figures;
+  }
+
+  private static void put(Map<String, Double> figures, String name, BenchHttp.Measured measured) {
+    figures.put(name + "PerSecond", measured.perSecond());
+    figures.put(name + "P50Ms", measured.p50());
+    figures.put(name + "P95Ms", measured.p95());
+  }
+
+  /** Single Observation creates by the client threads, into the sessions already stored. */
+  private static BenchHttp.Measured singleCreates(BenchHttp http, long[] stored, int[] sessions, int count)
+      throws Exception {
+    ensureSessions(http, sessions, (int) ((stored[0] + count) / BenchVitals.PER_SESSION) + 1);
+    long first = stored[0];
+    var measured = BenchHttp.concurrently(CLIENTS, count,
+        i -> http.post("/Observation", BenchVitals.row(first + i).json()));
+    stored[0] += count;
+    return measured;
+  }
+
+  /** Transactions of {@value BenchVitals#PER_SESSION} Observations; resources per second. */
+  private static BenchHttp.Measured transactions(BenchHttp http, long[] stored, int[] sessions, int bundles)
+      throws Exception {
+    // Align to a session boundary so that each bundle is one session's vitals.
+    long first = (stored[0] + BenchVitals.PER_SESSION - 1) / BenchVitals.PER_SESSION * BenchVitals.PER_SESSION;
+    ensureSessions(http, sessions, (int) (first / BenchVitals.PER_SESSION) + bundles + 1);
+    var progress = Math.max(1, bundles / 10);
+    var measured = BenchHttp.concurrently(CLIENTS, bundles, i -> {
+      http.post("", BenchVitals.observations(first + (long) i * BenchVitals.PER_SESSION, BenchVitals.PER_SESSION));
+      if (bundles >= 100 && i % progress == 0) {
+        System.out.printf("[bench]   storing: %d of %d bundles%n", i, bundles);
+      }
+    });
+    stored[0] = first + (long) bundles * BenchVitals.PER_SESSION;
+    return new BenchHttp.Measured(bundles * BenchVitals.PER_SESSION, measured.seconds(), measured.p50(),
+        measured.p95());
+  }
+
+  /** Stores the Procedures (and AdverseEvents) of sessions up to {@code upTo}. */
+  private static void ensureSessions(BenchHttp http, int[] sessions, int upTo) throws Exception {
+    for (int from = sessions[0]; from < upTo; from += 500) {
+      http.post("", BenchVitals.setupTransaction(from, Math.min(upTo, from + 500), false));
+    }
+    sessions[0] = Math.max(sessions[0], upTo);
+  }
+
+  /** The three EHR searches, 400 of each by the client threads, on sessions picked at random. */
+  private static void searches(BenchHttp http, int sessions, int level, Map<String, Double> figures)
+      throws Exception {
+    var random = new SplittableRandom(level);
+    int stored = Math.max(1, sessions - 2);
+    var picks = random.ints(400, 0, stored).toArray();
+    var window = BenchHttp.concurrently(CLIENTS, picks.length, i -> {
+      int s = picks[i];
+      Instant start = BenchVitals.sessionStart(s);
+      var body = http.get("/Observation?subject=Patient/" + BenchVitals.patientId(BenchVitals.patientOfSession(s))
+          + "&category=vital-signs&date=ge" + start + "&date=lt" + start.plus(10, ChronoUnit.MINUTES) + "&_count=100");
+      expectEntries(body, 1);
+    });
+    var revinclude = BenchHttp.concurrently(CLIENTS, picks.length, i -> expectEntries(
+        http.get("/Procedure?_id=" + BenchVitals.sessionId(picks[i]) + "&_revinclude=Observation:part-of&_count=200"), 1));
+    var adverse = BenchHttp.concurrently(CLIENTS, picks.length, i -> http.get("/AdverseEvent?subject=Patient/"
+        + BenchVitals.patientId(BenchVitals.patientOfSession(picks[i]))));
+    put(figures, "searchVitalsWindowAt" + level, window);
+    put(figures, "searchRevincludeAt" + level, revinclude);
+    put(figures, "searchAdverseEventsAt" + level, adverse);
+    System.out.printf("[bench]   searches at %d: window p50 %.1f / p95 %.1f ms; _revinclude %.1f / %.1f; "
+        + "AdverseEvent %.1f / %.1f%n", level, window.p50(), window.p95(), revinclude.p50(), revinclude.p95(),
+        adverse.p50(), adverse.p95());
+  }
+
+  private static void expectEntries(String body, int atLeast) throws Exception {
+    if (JSON.readTree(body).path("entry").size() < atLeast) {
+      throw new IllegalStateException("a search found nothing: " + body.substring(0, Math.min(300, body.length())));
+    }
+  }
+
+  /** HL7 v2 over MLLP (4 persistent connections) and JSON intake sessions (4 clients), after a warm-up. */
+  private static void adapters(ServerProcess server, BenchHttp http, Map<String, Double> figures) throws Exception {
+    var run = Long.toString(System.currentTimeMillis(), 36);
+    var now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+    var messages = 1000;
+    BenchHttp.Call mllpWarm = i -> mllpSend(server.mllpPort, "W" + run + "-" + i, now.minusSeconds(10_000 + i));
+    BenchHttp.concurrently(CLIENTS, 100, mllpWarm);
+    var mllp = BenchHttp.concurrently(CLIENTS, messages,
+        i -> mllpSend(server.mllpPort, run + "-" + i, now.minusSeconds(i)));
+    put(figures, "mllpMessages", mllp);
+    var template = (ObjectNode) JSON.readTree(Path.of("fixtures/intake/session-trd-s7.json").toFile());
+    BenchHttp.Call intake = i -> {
+      var copy = template.deepCopy();
+      copy.put("sessionId", "BENCH-" + run + "-" + i);
+      ((ObjectNode) copy.get("patient")).put("mrn", "BENCH-MRN-" + (Math.abs(i) % 50));
+      http.send("POST", "http://127.0.0.1:" + server.httpPort + "/intake/sessions", copy.toString(), "application/json");
+    };
+    BenchHttp.concurrently(CLIENTS, 8, i -> intake.call(-1 - i));
+    var sessions = BenchHttp.concurrently(CLIENTS, 60, intake);
+    put(figures, "intakeSessions", sessions);
+    System.out.printf("[bench]   MLLP %.0f messages/s (p95 %.0f ms), intake %.1f sessions/s (p95 %.0f ms)%n",
+        mllp.perSecond(), mllp.p95(), sessions.perSecond(), sessions.p95());
+  }
+
+  /** One message per connection-thread at a time; each client thread keeps its connection open. */
+  private static final ThreadLocal<MllpClient> MLLP = new ThreadLocal<>();
+
+  private static void mllpSend(int port, String controlId, java.time.OffsetDateTime time) {
+    var client = MLLP.get();
+    if (client == null) {
+      client = new MllpClient(port);
+      MLLP.set(client);
+    }
+    var mrn = "BENCH-MRN-" + Math.abs(controlId.hashCode() % 50);
+    var ack = client.send(AdapterBenchmark.pcd01Message("BENCH-" + controlId, mrn, time));
+    if (!"AA".equals(ack.code())) {
+      throw new IllegalStateException("message " + controlId + " was not accepted: " + ack.text());
+    }
+  }
+
+  /** The TRD demo course (500 resources): $everything, every page, and Patient/[id]/$export; medians of 5. */
+  private static void fullCourse(BenchHttp http, Map<String, Double> figures) throws Exception {
+    http.post("", Files.readString(Path.of("fixtures/bundles/trd-ketamine-course.json")));
+    figures.put("everythingFullCourseMs", median(5, () -> {
+      var url = "/Patient/trd-patient/$everything?_count=500";
+      int resources = 0;
+      while (url != null) {
+        var page = JSON.readTree(http.get(url));
+        resources += page.path("entry").size();
+        url = null;
+        for (var link : page.path("link")) {
+          if (link.path("relation").asText().equals("next")) {
+            url = link.path("url").asText();
+          }
+        }
+      }
+      if (resources < 500) {
+        throw new IllegalStateException("$everything returned " + resources + " resources");
+      }
+    }));
+    figures.put("exportFullCourseMs", median(3, () -> {
+      var kickOff = http.exchange("GET", "/Patient/trd-patient/$export", null, null, "Prefer", "respond-async");
+      if (kickOff.statusCode() != 202) {
+        throw new IllegalStateException("$export: " + kickOff.statusCode() + " " + kickOff.body());
+      }
+      var status = kickOff.headers().firstValue("Content-Location").orElseThrow();
+      java.net.http.HttpResponse<String> poll;
+      do {
+        Thread.sleep(20);
+        poll = http.exchange("GET", status, null, null);
+      } while (poll.statusCode() == 202);
+      for (var output : JSON.readTree(poll.body()).path("output")) {
+        http.get(output.path("url").asText());
+      }
+    }));
+    System.out.printf("[bench]   full course: $everything %.0f ms, $export %.0f ms%n",
+        figures.get("everythingFullCourseMs"), figures.get("exportFullCourseMs"));
+  }
+
+  interface Run {
+    void run() throws Exception;
+  }
+
+  private static double median(int runs, Run run) throws Exception {
+    run.run();
+    var times = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long t = System.nanoTime();
+      run.run();
+      times[i] = (System.nanoTime() - t) / 1e6;
+    }
+    Arrays.sort(times);
+    return times[runs / 2];
+  }
+
+  private static Map<String, Double> validation() throws Exception {
+    var figures = ValidationBenchmark.measure(1000);
+    System.out.printf("[bench] validation: cold %.0f ms, warm median %.2f ms%n", figures.get("coldMs"),
+        figures.get("warmMedianMs"));
+    return figures;
+  }
+
+  /** The stock HAPI JPA starter 8.8.0 on in-memory H2, as DESIGN.md gives it for this kind of machine. */
+  private static final Map<String, String> STARTER = Map.ofEntries(
+      Map.entry("start", "~35 s"), Map.entry("rss", "~1,300 MB"), Map.entry("createCold", "~150/s"),
+      Map.entry("createWarm", "~300/s"), Map.entry("txCold", "~270/s"), Map.entry("txWarm", "~1,100/s"),
+      Map.entry("search", "p50 19-24, p95 32-68 ms"));
+
+  private static void print(Map<String, Map<String, Double>> results, Map<String, Double> validation, Options options) {
+    var dbs = new ArrayList<>(results.keySet());
+    var out = new StringBuilder();
+    out.append(String.format("%nBenchmark, %d cores, %s, server JVM options \"%s\", client beside the server%n",
+        Runtime.getRuntime().availableProcessors(), LocalDate.now(), options.jvm()));
+    out.append(String.format("%-46s", "workload"));
+    dbs.forEach(db -> out.append(String.format("%28s", db)));
+    out.append(String.format("   %s%n", "stock starter (DESIGN.md)"));
+    row(out, results, "start-up to first /fhir/metadata", f -> String.format("%.1f s", f.get("startSeconds")), STARTER.get("start"));
+    row(out, results, "RSS at start / peak", f -> String.format("%.0f / %.0f MB", f.get("rssAtStartMb"), f.get("peakRssMb")), STARTER.get("rss"));
+    row(out, results, "single creates, cold (4 threads)", f -> rate(f, "singleCreateCold", "/s"), STARTER.get("createCold"));
+    row(out, results, "transactions of 100, cold (4 threads)", f -> rate(f, "transactionCold", " res/s"), STARTER.get("txCold"));
+    for (int level : options.levels()) {
+      row(out, results, "transactions of 100, storing up to " + level, f -> rate(f, "transactionTo" + level, " res/s"), STARTER.get("txWarm"));
+      row(out, results, "single creates at " + level, f -> rate(f, "singleCreateAt" + level, "/s"), STARTER.get("createWarm"));
+      row(out, results, "  vitals in a window at " + level, f -> latency(f, "searchVitalsWindowAt" + level), STARTER.get("search"));
+      row(out, results, "  _revinclude of an infusion at " + level, f -> latency(f, "searchRevincludeAt" + level), "");
+      row(out, results, "  AdverseEvents of a patient at " + level, f -> latency(f, "searchAdverseEventsAt" + level), "");
+    }
+    row(out, results, "HL7 v2 over MLLP (4 connections)", f -> rate(f, "mllpMessages", " msg/s"), "");
+    row(out, results, "JSON intake sessions (4 clients)", f -> String.format("%.1f/s", f.get("intakeSessionsPerSecond")), "");
+    row(out, results, "$everything, full course (500 res.)", f -> String.format("%.0f ms", f.get("everythingFullCourseMs")), "");
+    row(out, results, "Patient $export, full course", f -> String.format("%.0f ms", f.get("exportFullCourseMs")), "");
+    row(out, results, "rows per Observation, index and version (PG)", f -> String.format("%.1f", f.get("rowsPerObservation").doubleValue()), "");
+    row(out, results, "database size (PG)", f -> String.format("%.0f MB", f.get("databaseMb").doubleValue()), "");
+    row(out, results, "plain JDBC batches of 100 (4 threads)", f -> rate(f, "jdbcBaseline", " rows/s"), "");
+    row(out, results, "  JDBC rows/s per transaction resource/s", f -> {
+      var last = options.levels().get(options.levels().size() - 1);
+      return String.format("%.0f x", f.get("jdbcBaselinePerSecond") / f.get("transactionTo" + last + "PerSecond"));
+    }, "goal: 3 x or less");
+    out.append(String.format("validation of a vital sign (this JVM): cold %.0f ms, warm median %.2f ms, p95 %.2f ms%n",
+        validation.get("coldMs"), validation.get("warmMedianMs"), validation.get("warmP95Ms")));
+    System.out.println(out);
+  }
+
+  private static String rate(Map<String, Double> f, String name, String unit) {
+    return String.format("%.0f%s", f.get(name + "PerSecond"), unit);
+  }
+
+  private static String latency(Map<String, Double> f, String name) {
+    return String.format("p50 %.1f, p95 %.1f ms", f.get(name + "P50Ms"), f.get(name + "P95Ms"));
+  }
+
+  private static void row(StringBuilder out, Map<String, Map<String, Double>> results, String name,
+      java.util.function.Function<Map<String, Double>, String> cell, String starter) {
+    out.append(String.format("%-46s", name));
+    results.values().forEach(f -> {
+      String value;
+      try {
+        value = cell.apply(f);
+      } catch (NullPointerException notMeasured) {
+        value = "-";
+      }
+      out.append(String.format("%28s", value));
+    });
+    out.append(String.format("   %s%n", starter));
+  }
+
+  /** The PostgreSQL the benchmark runs on: a database of its own, made fresh for each run. */
+  static final class PostgresTarget {
+    static final String URL = env("INFUSION_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String USER = env("INFUSION_BENCH_POSTGRES_USER", "postgres");
+
+    static boolean reachable() {
+      try (var connection = DriverManager.getConnection(URL + "?connectTimeout=3", USER, "")) {
+        return connection.isValid(3);
+      } catch (Exception e) {
+        return false;
+      }
+    }
+
+    static String freshDatabase() throws Exception {
+      try (var connection = DriverManager.getConnection(URL, USER, "")) {
+        connection.createStatement().execute("drop database if exists infusion_bench");
+        connection.createStatement().execute("create database infusion_bench");
+      }
+      return URL.substring(0, URL.lastIndexOf('/') + 1) + "infusion_bench";
+    }
+
+    /** Index and version rows per stored Observation, table by table, read from the database itself. */
+    static Map<String, Double> rowsPerObservation(String url) throws Exception {
+      var figures = new LinkedHashMap<String, Double>();
+      try (var connection = DriverManager.getConnection(url, USER, "")) {
+        var statement = connection.createStatement();
+        double observations = count(statement, "select count(*) from hfj_resource where res_type = 'Observation'");
+        double total = 0;
+        for (var table : List.of("hfj_res_ver", "hfj_spidx_token", "hfj_spidx_string", "hfj_spidx_quantity",
+            "hfj_spidx_date", "hfj_spidx_uri", "hfj_res_link")) {
+          var idColumn = table.equals("hfj_res_link") ? "src_resource_id" : "res_id";
+          double rows = count(statement, "select count(*) from " + table + " t join hfj_resource r on r.res_id = t."
+              + idColumn + " where r.res_type = 'Observation'");
+          figures.put("rowsPerObservation." + table, rows / observations);
+          total += rows / observations;
+        }
+        figures.put("rowsPerObservation", total + 1);
+        figures.put("databaseMb", count(statement, "select pg_database_size(current_database())") / 1e6);
+      }
+      return figures;
+    }
+
+    private static double count(java.sql.Statement statement, String sql) throws Exception {
+      try (var result = statement.executeQuery(sql)) {
+        result.next();
+        return result.getDouble(1);
+      }
+    }
+
+    private static String env(String name, String fallback) {
+      var value = System.getenv(name);
+      return value == null || value.isBlank() ? fallback : value;
+    }
+  }
+
+  private Benchmark() {}
+}

@@ -1,0 +1,132 @@
+package org.infusionfhir.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.infusionfhir.security.LocalTokens;
+import org.infusionfhir.security.SecurityProperties;
+
+/**
+ * The server as users run it: {@code java -jar target/infusion-fhir.jar} in its own JVM, with the
+ * benchmark's client beside it on the same cores. Measures the time from launching the JVM to the first
+ * {@code 200} of {@code /fhir/metadata}, and the process's resident memory.
+ */
+final class ServerProcess implements AutoCloseable {
+
+  /** Issuer and lifetime the server is started with, so the client can sign its own system token. */
+  private static final String ISSUER = "http://localhost:8080";
+  private static final Duration TOKEN_LIFETIME = Duration.ofHours(12);
+
+  final Process process;
+  final int httpPort;
+  final int mllpPort;
+  final double startSeconds;
+  final long rssAtStartKb;
+  final String token;
+
+  private ServerProcess(Process process, int httpPort, int mllpPort, double startSeconds, long rssAtStartKb,
+      String token) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.mllpPort = mllpPort;
+    this.startSeconds = startSeconds;
+    this.rssAtStartKb = rssAtStartKb;
+    this.token = token;
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + httpPort + "/fhir";
+  }
+
+  /**
+   * Starts the jar with {@code jvmOptions} on a fresh data folder and waits for {@code /fhir/metadata}.
+   * {@code properties} are Spring properties for the database and anything the run changes.
+   */
+  static ServerProcess start(Path jar, Path dataDir, List<String> jvmOptions, List<String> properties)
+      throws Exception {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build it first (mvn -Pbench verify does)");
+    }
+    Files.createDirectories(dataDir);
+    int httpPort = freePort();
+    int mllpPort = freePort();
+    var command = new ArrayList<String>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(),
+        "--server.port=" + httpPort, "--infusion.hl7v2.mllp.port=" + mllpPort,
+        "--infusion.data-dir=" + dataDir.toAbsolutePath(),
+        "--infusion.security.embedded.issuer=" + ISSUER,
+        "--infusion.security.embedded.token-lifetime=" + TOKEN_LIFETIME.toHours() + "h",
+        // An export is three job steps, each started on the next check: 1 s keeps its latency about the work.
+        "--infusion.batch.check-interval=1s"));
+    command.addAll(properties);
+    var log = dataDir.resolve("server.log");
+    long launched = System.nanoTime();
+    var process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    var metadata = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/fhir/metadata"))
+        .timeout(Duration.ofSeconds(60)).build();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        if (http.send(metadata, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          break;
+        }
+      } catch (IOException notYetListening) {
+        // polled again below
+      }
+      if (System.nanoTime() - launched > Duration.ofMinutes(5).toNanos()) {
+        process.destroyForcibly();
+        throw new IllegalStateException("no /fhir/metadata after 5 minutes; see " + log);
+      }
+      Thread.sleep(50);
+    }
+    double startSeconds = (System.nanoTime() - launched) / 1e9;
+    long rss = memoryKb(process, "VmRSS");
+    var security = new SecurityProperties(true, "infusion-fhir", Duration.ofSeconds(30), null, null, null,
+        new SecurityProperties.Embedded(ISSUER, dataDir.resolve("issuer-key.json").toAbsolutePath(),
+            Path.of("config/clients.json"), TOKEN_LIFETIME),
+        List.of());
+    var token = new LocalTokens(security).issue("benchmark", "system/*.*", null);
+    return new ServerProcess(process, httpPort, mllpPort, startSeconds, rss, token);
+  }
+
+  /** A line of {@code /proc/PID/status} in kB: VmRSS now, VmHWM the peak so far. */
+  static long memoryKb(Process process, String field) throws IOException {
+    for (var line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+
+  long peakRssKb() throws IOException {
+    return memoryKb(process, "VmHWM");
+  }
+
+  private static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package org.infusionfhir.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.Observation;
+import org.infusionfhir.support.FhirServerTestBase;
+import org.infusionfhir.support.H2FhirServer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What a write costs in rows, and the switches that lower it (infusion.indexing.*): the disabled built-in
+ * search parameters are neither indexed nor searchable, everything EHRs search by still is, and small
+ * resources keep their text in the version row. Counting rows is HAPI's own way of catching regressions on
+ * hot paths, and unlike a timing it does not depend on how busy the machine is.
+ */
+@H2FhirServer
+class IndexingTest extends FhirServerTestBase {
+
+  @Autowired DataSource dataSource;
+  @Autowired DisabledSearchParameters disabled;
+
+  private static final String[] INDEX_TABLES = {"HFJ_SPIDX_TOKEN", "HFJ_SPIDX_QUANTITY", "HFJ_SPIDX_DATE",
+      "HFJ_SPIDX_STRING", "HFJ_SPIDX_URI", "HFJ_SPIDX_NUMBER", "HFJ_RES_LINK"};
+
+  @Test
+  void aDisabledParameterIsRefusedWith400AndNamesTheParameter() {
+    assertOperationOutcome(get("/Observation?combo-code=http://loinc.org%7C8867-4"), 400, "combo-code");
+  }
+
+  @Test
+  void aVitalSignIsIndexedForWhatEhrsSearchByAndNotTwiceThroughComboParameters() {
+    var id = storeVital();
+    var rows = indexRows(id);
+    assertThat(rows.get("HFJ_SPIDX_TOKEN")).contains("code", "category", "status").doesNotContain("combo-code");
+    assertThat(rows.get("HFJ_SPIDX_QUANTITY")).contains("value-quantity").doesNotContain("combo-value-quantity");
+    assertThat(rows.get("HFJ_RES_LINK")).contains("Observation.subject", "Observation.partOf");
+    int total = rows.values().stream().mapToInt(s -> s.split(",").length).sum();
+    // Printed for the README's figure (rows per vital sign); HAPI with every parameter on writes more.
+    System.out.println("[indexing] index rows of one heart-rate Observation: " + total + " " + rows);
+    var search = get("/Observation?subject=Patient/indexing-patient&code=http://loinc.org%7C8867-4"
+        + "&date=2026-01-01&_id=" + id);
+    assertThat(search.statusCode()).isEqualTo(200);
+    assertThat(search.body()).contains("\"id\":\"" + id + "\"");
+    assertThat(get("/Observation?value-quantity=gt50&_id=" + id).body()).contains("\"id\":\"" + id + "\"");
+  }
+
+  @Test
+  void aSmallResourceKeepsItsTextInTheVersionRowNotInALargeObject() {
+    var id = storeVital();
+    var jdbc = new JdbcTemplate(dataSource);
+    var row = jdbc.queryForMap("select v.RES_TEXT, v.RES_TEXT_VC from HFJ_RES_VER v join HFJ_RESOURCE r "
+        + "on r.RES_ID = v.RES_ID where r.RES_TYPE = 'Observation' and r.FHIR_ID = ?", id);
+    assertThat(row.get("RES_TEXT")).isNull();
+    assertThat((String) row.get("RES_TEXT_VC")).contains("8867-4");
+  }
+
+  @Test
+  void theDisabledParametersAreStoredAsRetiredOverridesOfTheBuiltInOnes() {
+    var body = get("/SearchParameter?url=" + DisabledSearchParameters.URL_PREFIX + "Observation-combo-code").body();
+    assertThat(body).contains("\"status\":\"retired\"").contains("\"code\":\"combo-code\"");
+    var composite = disabled.retiredCopy("Observation.combo-code-value-quantity");
+    assertThat(composite.getComponent()).hasSize(2);
+  }
+
+  @Test
+  void aMistypedParameterStopsTheStartWithItsName() {
+    assertThatThrownBy(() -> disabled.retiredCopy("Observation.no-such-parameter"))
+        .hasMessageContaining("Observation has no built-in search parameter 'no-such-parameter'");
+    assertThatThrownBy(() -> disabled.retiredCopy("combo-code")).hasMessageContaining("is not Type.code");
+  }
+
+  private String storeVital() {
+    client.update().resource(FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Patient.class,
+        "{\"resourceType\":\"Patient\",\"id\":\"indexing-patient\",\"name\":[{\"family\":\"Index\"}]}")).execute();
+    client.update().resource(FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Procedure.class,
+        "{\"resourceType\":\"Procedure\",\"id\":\"indexing-infusion\",\"status\":\"completed\","
+            + "\"code\":{\"text\":\"IV infusion\"},\"subject\":{\"reference\":\"Patient/indexing-patient\"}}")).execute();
+    var observation = FHIR.newJsonParser().parseResource(Observation.class, """
+        {"resourceType":"Observation","status":"final",
+         "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],
+         "code":{"coding":[{"system":"http://loinc.org","code":"8867-4","display":"Heart rate"}]},
+         "subject":{"reference":"Patient/indexing-patient"},"partOf":[{"reference":"Procedure/indexing-infusion"}],
+         "effectiveDateTime":"2026-01-01T10:05:00Z",
+         "valueQuantity":{"value":74,"unit":"/min","system":"http://unitsofmeasure.org","code":"/min"}}""");
+    return client.create().resource(observation).execute().getId().getIdPart();
+  }
+
+  /** Search parameter names (link paths for HFJ_RES_LINK) of the index rows of one Observation, per table. */
+  private Map<String, String> indexRows(String id) {
+    var jdbc = new JdbcTemplate(dataSource);
+    Long pid = jdbc.queryForObject("select RES_ID from HFJ_RESOURCE where RES_TYPE = 'Observation' and FHIR_ID = ?",
+        Long.class, id);
+    var rows = new LinkedHashMap<String, String>();
+    for (var table : INDEX_TABLES) {
+      var column = table.equals("HFJ_RES_LINK") ? "SRC_PATH" : "SP_NAME";
+      var idColumn = table.equals("HFJ_RES_LINK") ? "SRC_RESOURCE_ID" : "RES_ID";
+      rows.put(table, String.join(",", jdbc.queryForList(
+          "select " + column + " from " + table + " where " + idColumn + " = ? order by 1", String.class, pid)));
+    }
+    rows.values().removeIf(String::isEmpty);
+    return rows;
+  }
+}
