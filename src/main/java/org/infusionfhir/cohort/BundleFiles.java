@@ -12,7 +12,7 @@ import java.util.List;
  * clinic's shared resources the patient references travel with it, so each Bundle stands alone.
  *
  * <p>The entries' resources are the JSON HAPI encoded for the NDJSON; only the Bundle around them is put
- * together here, in exactly the form HAPI's compact encoding gives it (BundleFilesTest holds it to that).
+ * together here, in exactly the form HAPI's compact encoding gives it (GenerateCommandTest holds it to that).
  * Ids and URLs are made of letters, digits, '-' and '.', so nothing in them needs escaping.
  */
 final class BundleFiles {
