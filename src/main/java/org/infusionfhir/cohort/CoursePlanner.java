@@ -53,7 +53,9 @@ final class CoursePlanner {
       double weight = Math.round((patient.weightKg() + draws.normal(0, 0.4)) * 10) / 10.0;
       var drawn = reactions.draw(type, draws);
       var keys = SessionReactions.keys(drawn);
-      var readings = track.readings(type, patient, start, keys, draws);
+      // The readings draw from a stream of their own, so that how often the monitor reports (a volume
+      // setting) changes the readings only, not the rest of the course.
+      var readings = track.readings(type, patient, start, keys, new RandomDraws(options.seed(), number, n));
       var recoveryEnd = readings.get(readings.size() - 1).time();
       var point = new OutcomeScores.SessionPoint(n, n > induction, n == induction, induction, start, end, recoveryEnd);
       var scores = outcomes.scores(type, outlook, point, keys, draws);

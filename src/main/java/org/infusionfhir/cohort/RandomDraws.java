@@ -15,6 +15,11 @@ final class RandomDraws {
     this.random = new SplittableRandom(mix(seed, stream));
   }
 
+  /** A stream within a stream, such as one session's monitor readings within its patient's. */
+  RandomDraws(long seed, long stream, long substream) {
+    this.random = new SplittableRandom(mix(mix(seed, stream), substream));
+  }
+
   /**
    * SplitMix64's finaliser over the seed and the stream number: streams of neighbouring seeds or patients
    * start far apart (SplittableRandom seeds that differ by its increment would give shifted sequences).

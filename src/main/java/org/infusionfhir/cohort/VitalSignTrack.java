@@ -41,8 +41,13 @@ final class VitalSignTrack {
     for (int t = -type.baselineMinutes() * 60; t < 0; t += intervalSeconds) {
       offsets.add(t);
     }
-    for (int t = 0; t <= infusionSeconds + type.recoveryMinutes() * 60; t += intervalSeconds) {
+    int recoveryEnd = infusionSeconds + type.recoveryMinutes() * 60;
+    for (int t = 0; t <= recoveryEnd; t += intervalSeconds) {
       offsets.add(t);
+    }
+    // The discharge check at the end of recovery, whatever the interval, so that the visit ends on time.
+    if (offsets.get(offsets.size() - 1) != recoveryEnd) {
+      offsets.add(recoveryEnd);
     }
     // The rise follows the infusion rate: the extended pain infusion runs at 0.5 mg/kg/h, two thirds of the
     // 0.75 mg/kg/h of 0.5 mg/kg over 40 minutes.

@@ -119,6 +119,29 @@ class GenerateCommandTest {
     }
 
     @Test
+    void howOftenTheMonitorReportsChangesTheReadingsButNotTheCourse(@TempDir Path often, @TempDir Path seldom) {
+      generate(often, "--patients", "10", "--format", "ndjson", "--vitals-interval", "30");
+      generate(seldom, "--patients", "10", "--format", "ndjson", "--vitals-interval", "900");
+      // Procedures differ only where their text names a reading (a reaction's peak blood pressure).
+      for (var type : List.of("Patient", "Condition", "CarePlan", "Encounter", "MedicationAdministration")) {
+        assertThat(lines(often.resolve("ndjson/" + type + ".ndjson")))
+            .isEqualTo(lines(seldom.resolve("ndjson/" + type + ".ndjson")));
+      }
+      assertThat(scoresAndReactions(often)).isEqualTo(scoresAndReactions(seldom)).isNotEmpty();
+      assertThat(lines(often.resolve("ndjson/Observation.ndjson")).size())
+          .isGreaterThan(10 * lines(seldom.resolve("ndjson/Observation.ndjson")).size() / 2);
+    }
+
+    private List<String> scoresAndReactions(Path out) {
+      var list = new ArrayList<String>();
+      ndjson(out, Observation.class).stream().filter(o -> o.getValue() instanceof IntegerType)
+          .forEach(o -> list.add(o.getIdElement().getIdPart() + "=" + o.getValueIntegerType().getValue()));
+      ndjson(out, AdverseEvent.class).forEach(e -> list.add(e.getIdElement().getIdPart() + " "
+          + e.getSeverity().getCodingFirstRep().getCode()));
+      return list;
+    }
+
+    @Test
     void aSecondRunIntoTheSameFolderLeavesNoFilesOfTheFirst(@TempDir Path out) {
       generate(out, "--patients", "3");
       generate(out, "--patients", "1");
