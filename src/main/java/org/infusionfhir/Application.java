@@ -3,6 +3,7 @@ package org.infusionfhir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.infusionfhir.cohort.GenerateCommand;
 import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.ig.ValidateCommand;
 import org.infusionfhir.security.TokenCommand;
@@ -19,8 +20,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * The infusion-fhir server: a HAPI FHIR JPA server for infusion clinics.
  *
  * <p>{@code java -jar infusion-fhir.jar} starts the server; {@code validate PATH...} validates files
- * offline, {@code load PATH...} stores fixtures, and {@code token --scope S} prints an access token from
- * the embedded issuer, all without starting it.
+ * offline, {@code load PATH...} stores fixtures, {@code token --scope S} prints an access token from the
+ * embedded issuer, and {@code generate} writes a synthetic cohort, all without starting it.
  */
 // HAPI brings libraries whose Spring Boot auto-configuration we do not want: its own entity manager
 // factory replaces Boot's JPA one; Flyway would add a history table to our schema; Elasticsearch, Quartz
@@ -53,6 +54,10 @@ public class Application {
     if (args.length > 0 && args[0].equals("token")) {
       quietLogging();
       System.exit(new TokenCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("generate")) {
+      quietLogging();
+      System.exit(new GenerateCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
     }
     if (args.length > 0 && args[0].equals("load")) {
       System.exit(load(List.of(args).subList(1, args.length)));
