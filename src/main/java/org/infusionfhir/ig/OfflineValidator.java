@@ -44,13 +44,18 @@ public final class OfflineValidator {
         new InMemoryTerminologyServerValidationSupport(fhirContext),
         new SnapshotGeneratingValidationSupport(fhirContext),
         unknownCodeSystemsWarn(fhirContext));
-    var instanceValidator = new FhirInstanceValidator(chain);
+    this.validator = fhirContext.newValidator()
+        .registerValidatorModule(configure(new ReusingInstanceValidator(chain)));
+  }
+
+  /** Our settings, on our validator or (in tests, to compare results) on HAPI's own. */
+  static <T extends FhirInstanceValidator> T configure(T instanceValidator) {
     instanceValidator.setNoTerminologyChecks(false);
     // Extensions of other guides cannot be fetched offline; they pass, ours are checked in full.
     instanceValidator.setAnyExtensionsAllowed(true);
     // References are checked by storage (referential integrity), not by fetching their targets here.
     instanceValidator.setAssumeValidRestReferences(true);
-    this.validator = fhirContext.newValidator().registerValidatorModule(instanceValidator);
+    return instanceValidator;
   }
 
   /**
