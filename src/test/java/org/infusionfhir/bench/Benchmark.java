@@ -290,18 +290,7 @@ public final class Benchmark {
   private static void fullCourse(BenchHttp http, Map<String, Double> figures) throws Exception {
     http.post("", Files.readString(Path.of("fixtures/bundles/trd-ketamine-course.json")));
     figures.put("everythingFullCourseMs", median(5, () -> {
-      var url = "/Patient/trd-patient/$everything?_count=500";
-      int resources = 0;
-      while (url != null) {
-        var page = JSON.readTree(http.get(url));
-        resources += page.path("entry").size();
-        url = null;
-        for (var link : page.path("link")) {
-          if (link.path("relation").asText().equals("next")) {
-            url = link.path("url").asText();
-          }
-        }
-      }
+      int resources = ExchangeBenchmark.readAllPages("/Patient/trd-patient/$everything?_count=500", http::get);
       if (resources < 500) {
         throw new IllegalStateException("$everything returned " + resources + " resources");
       }

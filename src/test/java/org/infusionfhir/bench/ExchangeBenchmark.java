@@ -132,10 +132,22 @@ public final class ExchangeBenchmark {
   }
 
   private static void everything(String base, String patient) throws Exception {
-    var url = base + "/Patient/" + patient + "/$everything?_count=500";
+    int resources = readAllPages(base + "/Patient/" + patient + "/$everything?_count=500", url -> check(get(url)));
+    if (resources < 500) {
+      throw new IllegalStateException("$everything of " + patient + " returned only " + resources);
+    }
+  }
+
+  /** A page source: the body of one GET. */
+  interface Pages {
+    String get(String url) throws Exception;
+  }
+
+  /** Follows a searchset's {@code next} links from {@code url}; the number of entries read. */
+  static int readAllPages(String url, Pages pages) throws Exception {
     int resources = 0;
     while (url != null) {
-      var page = JSON.readTree(check(get(url)));
+      var page = JSON.readTree(pages.get(url));
       resources += page.path("entry").size();
       url = null;
       for (var link : page.path("link")) {
@@ -144,10 +156,9 @@ public final class ExchangeBenchmark {
         }
       }
     }
-    if (resources < 500) {
-      throw new IllegalStateException("$everything of " + patient + " returned only " + resources);
-    }
+    return resources;
   }
+
 
   /** Kick-off to manifest, then every file read: {milliseconds, resources}. */
   private static double[] export(String base, String path) throws Exception {
