@@ -318,7 +318,7 @@ public final class Benchmark {
     void run() throws Exception;
   }
 
-  private static double median(int runs, Run run) throws Exception {
+  static double median(int runs, Run run) throws Exception {
     run.run();
     var times = new double[runs];
     for (int i = 0; i < runs; i++) {

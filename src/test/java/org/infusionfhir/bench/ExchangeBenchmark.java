@@ -115,21 +115,10 @@ public final class ExchangeBenchmark {
     return row;
   }
 
-  interface Run {
-    void run() throws Exception;
+  private static double median(Benchmark.Run run) throws Exception {
+    return Benchmark.median(RUNS, run);
   }
 
-  private static double median(Run run) throws Exception {
-    run.run();
-    var times = new double[RUNS];
-    for (int i = 0; i < RUNS; i++) {
-      long t = System.nanoTime();
-      run.run();
-      times[i] = (System.nanoTime() - t) / 1e6;
-    }
-    Arrays.sort(times);
-    return times[RUNS / 2];
-  }
 
   private static void everything(String base, String patient) throws Exception {
     int resources = readAllPages(base + "/Patient/" + patient + "/$everything?_count=500", url -> check(get(url)));
