@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.infusionfhir.support.MllpClient;
+import org.infusionfhir.support.Postgres;
 
 /**
  * The benchmark harness of the performance issue: {@code mvn -B -Pbench verify} (arguments in
@@ -403,8 +404,8 @@ public final class Benchmark {
 
   /** The PostgreSQL the benchmark runs on: a database of its own, made fresh for each run. */
   static final class PostgresTarget {
-    static final String URL = env("INFUSION_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-    static final String USER = env("INFUSION_BENCH_POSTGRES_USER", "postgres");
+    static final String URL = Postgres.env("INFUSION_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String USER = Postgres.env("INFUSION_BENCH_POSTGRES_USER", "postgres");
 
     static boolean reachable() {
       try (var connection = DriverManager.getConnection(URL + "?connectTimeout=3", USER, "")) {
@@ -450,10 +451,6 @@ public final class Benchmark {
       }
     }
 
-    private static String env(String name, String fallback) {
-      var value = System.getenv(name);
-      return value == null || value.isBlank() ? fallback : value;
-    }
   }
 
   private Benchmark() {}

@@ -44,7 +44,8 @@ public class Postgres implements ExecutionCondition {
     return unreachable;
   }
 
-  private static String env(String name, String fallback) {
+  /** An environment variable, or {@code fallback} when it is unset or blank. */
+  public static String env(String name, String fallback) {
     var value = System.getenv(name);
     return value == null || value.isBlank() ? fallback : value;
   }
