@@ -85,4 +85,12 @@ public class RestHookSubscriptionConfig {
       SubscriptionRegistry registry) {
     return new SubscriptionStatusProvider(daos.getResourceDao(Subscription.class), deliveries, registry);
   }
+
+  @Bean
+  public SubscriptionSubmissionGate subscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhir,
+      IInterceptorService interceptors) {
+    var gate = new SubscriptionSubmissionGate(registry, fhir);
+    interceptors.registerInterceptor(gate);
+    return gate;
+  }
 }

@@ -3,6 +3,11 @@ package org.infusionfhir.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.subscription.model.ResourceModifiedMessage;
+import ca.uhn.fhir.subscription.api.IResourceModifiedMessagePersistenceSvc;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,6 +20,7 @@ import org.hl7.fhir.r4.model.AdverseEvent;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
@@ -26,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * R4 rest-hook subscriptions delivered to a receiver listening on 127.0.0.1 inside the test (allowed by
@@ -44,6 +51,8 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
   /** How many of the next requests the receiver answers 503, as an endpoint that is down. */
   private final AtomicInteger failNext = new AtomicInteger();
   private String patientId;
+  @Autowired private IInterceptorService interceptors;
+  @Autowired private IResourceModifiedMessagePersistenceSvc persistedMessages;
 
   @BeforeAll
   void startReceiver() throws IOException {
@@ -91,6 +100,38 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
     var body = (AdverseEvent) FHIR.newJsonParser().parseResource(delivered.get(0).body());
     assertThat(body.getSeriousness().getCodingFirstRep().getCode()).isEqualTo("Serious");
     assertThat(delivered).noneMatch(r -> r.path().endsWith("/" + mild));
+  }
+
+  /**
+   * A write of a type no Subscription names never reaches HAPI's matcher (SubscriptionSubmissionGate): with
+   * an AdverseEvent Subscription active, an Observation written before a matching AdverseEvent is not
+   * checked, while the AdverseEvent is. Without the gate HAPI checks every write.
+   */
+  @Test
+  void writesOfATypeNoSubscriptionWatchesAreNotMatched() {
+    var checked = new CopyOnWriteArrayList<String>();
+    Object hook = new Object() {
+      @Hook(Pointcut.SUBSCRIPTION_BEFORE_PERSISTED_RESOURCE_CHECKED)
+      public void checked(ResourceModifiedMessage message) {
+        checked.add(message.getPayloadId(FHIR).getResourceType());
+      }
+    };
+    interceptors.registerInterceptor(hook);
+    try {
+      subscribe("AdverseEvent?seriousness=" + SERIOUSNESS + "|Serious", endpoint("/gate"), "application/fhir+json");
+      var observation = new Observation().setStatus(Observation.ObservationStatus.FINAL)
+          .setSubject(new Reference("Patient/" + patient()));
+      observation.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4");
+      client.create().resource(observation).execute();
+      client.create().resource(adverseEvent("Serious")).execute();
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> !fromPath("/gate").isEmpty());
+      // Nothing is left waiting for HAPI's scheduled pass, so the Observation was either checked or never sent.
+      await().atMost(Duration.ofSeconds(30)).until(() -> persistedMessages.getMessagePersistedCount() == 0);
+      assertThat(checked).contains("AdverseEvent").doesNotContain("Observation");
+    } finally {
+      interceptors.unregisterInterceptor(hook);
+    }
   }
 
   @Test
