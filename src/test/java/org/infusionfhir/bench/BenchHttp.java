@@ -18,11 +18,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BenchHttp {
 
   /** Throughput and latency of one workload. */
-  record Measured(int count, double seconds, double p50, double p95) {
+  /**
+   * {@code serverCpuMs}: CPU time the server process used during the calls (user and system, all its
+   * threads: requests, GC, JIT, background work), NaN when no server process is known. Unlike rates and
+   * latencies it hardly depends on what else the machine is doing, so it is the figure to compare runs by.
+   */
+  record Measured(int count, double seconds, double p50, double p95, double serverCpuMs) {
+    Measured(int count, double seconds, double p50, double p95) {
+      this(count, seconds, p50, p95, Double.NaN);
+    }
+
     double perSecond() {
       return count / seconds;
     }
+
+    double serverCpuMsPerItem() {
+      return serverCpuMs / count;
+    }
   }
+
+  /** CPU milliseconds the server has used so far; set while the harness runs a server in its own process. */
+  static volatile java.util.function.DoubleSupplier serverCpu;
 
   /** One call of a workload; {@code i} counts from 0 across all client threads. */
   interface Call {
@@ -97,6 +113,8 @@ final class BenchHttp {
         }
         return latencies;
       };
+      var cpu = serverCpu;
+      double cpuBefore = cpu == null ? Double.NaN : cpu.getAsDouble();
       long start = System.nanoTime();
       var futures = new ArrayList<Future<List<Double>>>();
       for (int c = 0; c < threads; c++) {
@@ -107,9 +125,10 @@ final class BenchHttp {
         all.addAll(future.get());
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      double cpuMs = cpu == null ? Double.NaN : cpu.getAsDouble() - cpuBefore;
       var sorted = all.stream().mapToDouble(Double::doubleValue).toArray();
       Arrays.sort(sorted);
-      return new Measured(count, seconds, sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.95)]);
+      return new Measured(count, seconds, sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.95)], cpuMs);
     } finally {
       pool.shutdownNow();
     }

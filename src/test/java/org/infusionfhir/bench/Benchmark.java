@@ -133,6 +133,7 @@ public final class Benchmark {
       figures.put("startSeconds", server.startSeconds);
       figures.put("rssAtStartMb", server.rssAtStartKb / 1024.0);
       System.out.printf("[bench] %s: started in %.1f s, RSS %.0f MB%n", db, server.startSeconds, server.rssAtStartKb / 1024.0);
+      BenchHttp.serverCpu = server::cpuMillis;
       var http = new BenchHttp(server.base(), server.token);
       http.post("", BenchVitals.setupTransaction(0, 0, true));
       var stored = new long[] {0};
@@ -166,6 +167,8 @@ public final class Benchmark {
         figures.putAll(PostgresTarget.rowsPerObservation(jdbcUrl));
       }
       figures.put("peakRssMb", server.peakRssKb() / 1024.0);
+    } finally {
+      BenchHttp.serverCpu = null;
     }
     var jdbc = JdbcBaseline.run(jdbcUrl, jdbcUser, "", CLIENTS, 200);
     put(figures, "jdbcBaseline", jdbc);
@@ -177,6 +180,9 @@ public final class Benchmark {
     figures.put(name + "PerSecond", measured.perSecond());
     figures.put(name + "P50Ms", measured.p50());
     figures.put(name + "P95Ms", measured.p95());
+    if (!Double.isNaN(measured.serverCpuMs())) {
+      figures.put(name + "ServerCpuMsPerItem", measured.serverCpuMsPerItem());
+    }
   }
 
   /** Single Observation creates by the client threads, into the sessions already stored. */
@@ -205,7 +211,7 @@ public final class Benchmark {
     });
     stored[0] = first + (long) bundles * BenchVitals.PER_SESSION;
     return new BenchHttp.Measured(bundles * BenchVitals.PER_SESSION, measured.seconds(), measured.p50(),
-        measured.p95());
+        measured.p95(), measured.serverCpuMs());
   }
 
   /** Stores the Procedures (and AdverseEvents) of sessions up to {@code upTo}. */
@@ -349,8 +355,9 @@ public final class Benchmark {
     var out = new StringBuilder();
     out.append(String.format("%nBenchmark, %d cores, %s, server JVM options \"%s\", client beside the server%n",
         Runtime.getRuntime().availableProcessors(), LocalDate.now(), options.jvm()));
+    out.append("[n]: milliseconds of server CPU (all its threads) per call, or per resource of a transaction\n");
     out.append(String.format("%-46s", "workload"));
-    dbs.forEach(db -> out.append(String.format("%28s", db)));
+    dbs.forEach(db -> out.append(String.format("%36s", db)));
     out.append(String.format("   %s%n", "stock starter (DESIGN.md)"));
     row(out, results, "start-up to first /fhir/metadata", f -> String.format("%.1f s", f.get("startSeconds")), STARTER.get("start"));
     row(out, results, "RSS at start / peak", f -> String.format("%.0f / %.0f MB", f.get("rssAtStartMb"), f.get("peakRssMb")), STARTER.get("rss"));
@@ -380,11 +387,17 @@ public final class Benchmark {
   }
 
   private static String rate(Map<String, Double> f, String name, String unit) {
-    return String.format("%.0f%s", f.get(name + "PerSecond"), unit);
+    return String.format("%.0f%s", f.get(name + "PerSecond"), unit) + cpu(f, name);
   }
 
   private static String latency(Map<String, Double> f, String name) {
-    return String.format("p50 %.1f, p95 %.1f ms", f.get(name + "P50Ms"), f.get(name + "P95Ms"));
+    return String.format("p50 %.1f, p95 %.1f ms", f.get(name + "P50Ms"), f.get(name + "P95Ms")) + cpu(f, name);
+  }
+
+  /** The server's CPU per call or resource, the figure least moved by a busy machine. */
+  private static String cpu(Map<String, Double> f, String name) {
+    var cpu = f.get(name + "ServerCpuMsPerItem");
+    return cpu == null ? "" : String.format(" [%.1f]", cpu);
   }
 
   private static void row(StringBuilder out, Map<String, Map<String, Double>> results, String name,
@@ -397,7 +410,7 @@ public final class Benchmark {
       } catch (NullPointerException notMeasured) {
         value = "-";
       }
-      out.append(String.format("%28s", value));
+      out.append(String.format("%36s", value));
     });
     out.append(String.format("   %s%n", starter));
   }

@@ -112,6 +112,21 @@ final class ServerProcess implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * CPU time of the server process so far, user and system, from {@code /proc/PID/stat} (fields 14 and 15,
+   * in clock ticks of 1/100 s, Linux's USER_HZ on x86 and ARM).
+   */
+  double cpuMillis() {
+    try {
+      var stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      // The command name (field 2) is in parentheses and may hold spaces; count fields after it.
+      var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+  }
+
   long peakRssKb() throws IOException {
     return memoryKb(process, "VmHWM");
   }
