@@ -42,8 +42,9 @@ public class SubscriptionSubmissionGate {
 
   @Hook(Pointcut.SUBSCRIPTION_RESOURCE_MODIFIED)
   public boolean submit(ResourceModifiedMessage message) {
-    var type = message.getPayloadId(fhirContext).getResourceType();
-    return type == null || wanted(type);
+    var id = message.getPayloadId(fhirContext);
+    // Nothing to decide by: let HAPI handle it as it would.
+    return id == null || id.getResourceType() == null || wanted(id.getResourceType());
   }
 
   /** Whether an active Subscription could match a resource of this type. */

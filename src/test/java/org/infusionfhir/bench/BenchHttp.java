@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The benchmark's HTTP client: a system token, FHIR JSON, and any answer of 300 or more is a failed run. */
 final class BenchHttp {
 
-  /** Throughput and latency of one workload. */
   /**
-   * {@code serverCpuMs}: CPU time the server process used during the calls (user and system, all its
-   * threads: requests, GC, JIT, background work), NaN when no server process is known. Unlike rates and
-   * latencies it hardly depends on what else the machine is doing, so it is the figure to compare runs by.
+   * Throughput and latency of one workload. {@code serverCpuMs}: CPU time the server process used during
+   * the calls (user and system, all its threads: requests, GC, JIT, background work), NaN when no server
+   * process is known. Unlike rates and latencies it hardly depends on what else the machine is doing, so
+   * it is the figure to compare runs by.
    */
   record Measured(int count, double seconds, double p50, double p95, double serverCpuMs) {
     Measured(int count, double seconds, double p50, double p95) {
