@@ -34,7 +34,7 @@ public final class Benchmark {
 
   static final String USAGE = """
       usage: Benchmark [--db h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
-                       [--compare "--spring.property=value ..."]
+                       [--compare "--spring.property=value ..."] [--vacuum]
         --db      databases to run on (default h2, and postgres when 127.0.0.1:5432 answers;
                   PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default jdbc:postgresql://127.0.0.1:5432/test
                   as postgres; the run creates and drops database infusion_bench there)
@@ -42,6 +42,8 @@ public final class Benchmark {
         --jvm     server JVM options (default those of the Docker image)
         --compare run each database a second time with these server properties, e.g. HAPI's own indexing:
                   "--infusion.indexing.disabled-search-parameters= --infusion.indexing.inline-resource-text-below=0"
+        --vacuum  on PostgreSQL, VACUUM ANALYZE after storing each level and before its searches, as
+                  autovacuum would have done in a database that was not just bulk-loaded
       """;
 
   static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
@@ -75,7 +77,8 @@ public final class Benchmark {
     System.exit(0);
   }
 
-  record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare) {}
+  record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare,
+      boolean vacuum) {}
 
   private static Options options(String[] args) {
     var list = Arrays.asList(args);
@@ -84,7 +87,12 @@ public final class Benchmark {
     var jvm = DOCKER_JVM_OPTIONS;
     var jar = Path.of("target/infusion-fhir.jar");
     List<String> compare = List.of();
+    boolean vacuum = false;
     for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).equals("--vacuum")) {
+        vacuum = true;
+        continue;
+      }
       var value = i + 1 < list.size() ? list.get(i + 1) : null;
       switch (list.get(i)) {
         case "--db" -> db = value;
@@ -108,7 +116,7 @@ public final class Benchmark {
       System.out.println("[bench] PostgreSQL not reachable at " + PostgresTarget.URL + ": H2 only");
       databases = List.of("h2");
     }
-    return new Options(databases, levels, jvm, jar, compare);
+    return new Options(databases, levels, jvm, jar, compare, vacuum);
   }
 
   private static Map<String, Double> run(String db, Options options, List<String> extra) throws Exception {
@@ -156,6 +164,11 @@ public final class Benchmark {
         put(figures, "singleCreateAt" + target, creates);
         System.out.printf("[bench] %s: %d Observations stored; transactions %.0f resources/s, creates %.0f/s%n", db,
             stored[0], ingest.perSecond(), creates.perSecond());
+        if (options.vacuum() && db.equals("postgres")) {
+          double seconds = PostgresTarget.vacuumAnalyze(jdbcUrl);
+          figures.put("vacuumAnalyzeSecondsAt" + target, seconds);
+          System.out.printf("[bench]   VACUUM ANALYZE at %d took %.1f s%n", target, seconds);
+        }
         searches(http, sessions[0], target, figures);
         if (level++ == 0) {
           adapters(server, http, figures);
@@ -455,6 +468,16 @@ public final class Benchmark {
         figures.put("databaseMb", count(statement, "select pg_database_size(current_database())") / 1e6);
       }
       return figures;
+    }
+
+    /** {@code VACUUM ANALYZE} of the whole database; seconds taken. */
+    static double vacuumAnalyze(String url) throws Exception {
+      long start = System.nanoTime();
+      try (var connection = DriverManager.getConnection(url, USER, "")) {
+        connection.setAutoCommit(true);
+        connection.createStatement().execute("vacuum analyze");
+      }
+      return (System.nanoTime() - start) / 1e9;
     }
 
     private static double count(java.sql.Statement statement, String sql) throws Exception {
