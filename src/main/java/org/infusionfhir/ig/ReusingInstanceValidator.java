@@ -119,15 +119,14 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
     }
     var kept = new ArrayList<ValidationMessage>(messages.size());
     for (var message : messages) {
-      if (!suppressed(message)) {
-        kept.add(message);
+      if (suppressed(message)) {
+        continue;
       }
-    }
-    for (var message : kept) {
       if (PROFILE_UNKNOWN.equals(message.getMessageId())
           || "VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY".equals(message.getMessageId())) {
         message.setLevel(isErrorForUnknownProfiles() ? IssueSeverity.ERROR : IssueSeverity.WARNING);
       }
+      kept.add(message);
     }
     return kept;
   }

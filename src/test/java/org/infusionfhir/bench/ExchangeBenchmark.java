@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +118,6 @@ public final class ExchangeBenchmark {
     return Benchmark.median(RUNS, run);
   }
 
-
   private static void everything(String base, String patient) throws Exception {
     int resources = readAllPages(base + "/Patient/" + patient + "/$everything?_count=500", url -> check(get(url)));
     if (resources < 500) {
@@ -147,7 +145,6 @@ public final class ExchangeBenchmark {
     }
     return resources;
   }
-
 
   /** Kick-off to manifest, then every file read: {milliseconds, resources}. */
   private static double[] export(String base, String path) throws Exception {
