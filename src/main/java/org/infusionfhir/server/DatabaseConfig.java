@@ -8,6 +8,7 @@ import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.hibernate.resource.jdbc.spi.StatementInspector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -78,7 +79,10 @@ public class DatabaseConfig {
     props.put("hibernate.query.mutation_strategy.global_temporary.create_tables", "false");
     props.put("hibernate.query.mutation_strategy.global_temporary.drop_tables", "false");
     if (dialect.contains("H2")) {
-      props.put("hibernate.session_factory.statement_inspector", new H2ResourceLookupRewrite());
+      var lookups = new H2ResourceLookupRewrite();
+      var searches = new H2ReferenceSearchRewrite();
+      props.put("hibernate.session_factory.statement_inspector",
+          (StatementInspector) sql -> searches.inspect(lookups.inspect(sql)));
     }
     props.putAll(database.hibernate());
     return props;

@@ -77,6 +77,31 @@ class IndexingTest extends FhirServerTestBase {
     assertThatThrownBy(() -> disabled.retiredCopy("combo-code")).hasMessageContaining("is not Type.code");
   }
 
+  @Test
+  void onH2APatientsVitalsSearchReadsItsTokenThroughTheResourceIndexSoItStartsFromThePatient() {
+    var id = storeVital();
+    var jdbc = new JdbcTemplate(dataSource);
+    // The hint names HAPI's index; a HAPI upgrade that renames it must fail here, not in every such search.
+    assertThat(jdbc.queryForObject("select count(*) from INFORMATION_SCHEMA.INDEXES where TABLE_NAME = "
+        + "'HFJ_SPIDX_TOKEN' and INDEX_NAME = ?", Integer.class, H2ReferenceSearchRewrite.TOKEN_BY_RESOURCE_INDEX))
+        .isEqualTo(1);
+    jdbc.execute("SET QUERY_STATISTICS_MAX_ENTRIES 10000");
+    jdbc.execute("SET QUERY_STATISTICS TRUE");
+    try {
+      var search = get("/Observation?subject=Patient/indexing-patient&category=vital-signs"
+          + "&date=ge2026-01-01T10:00:00Z&date=lt2026-01-01T10:10:00Z");
+      assertThat(search.statusCode()).isEqualTo(200);
+      assertThat(search.body()).contains("\"id\":\"" + id + "\"");
+      // The statements H2 ran: HAPI's search SQL reached H2 with the hint (the rewrite is installed and
+      // still recognises HAPI's SQL).
+      var statements = jdbc.queryForList("select SQL_STATEMENT from INFORMATION_SCHEMA.QUERY_STATISTICS", String.class);
+      assertThat(statements).anyMatch(sql -> sql.contains("HFJ_RES_LINK") && sql.matches(
+          "(?s).*HFJ_SPIDX_TOKEN t\\d+ USE INDEX \\(IDX_SP_TOKEN_RESID_V2\\).*"));
+    } finally {
+      jdbc.execute("SET QUERY_STATISTICS FALSE");
+    }
+  }
+
   private String storeVital() {
     client.update().resource(FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Patient.class,
         "{\"resourceType\":\"Patient\",\"id\":\"indexing-patient\",\"name\":[{\"family\":\"Index\"}]}")).execute();
