@@ -18,16 +18,12 @@ WORKDIR /app
 COPY --from=build --chown=infusion:infusion /app /app
 COPY --from=build --chown=infusion:infusion /src/fixtures /app/fixtures
 USER infusion
-# Class data sharing: one training start (on a throw-away H2 database, stopped once the Spring context is
-# up) lists the classes the server loads, and this image's JVM archives them pre-parsed. Start-up measured
-# about 30 % shorter with it (README "Performance"). Lambda-proxy entries are left out of the list: dumping
-# them crashed OpenJDK 17 here. Should the archive not be made, the JVM starts without it (-Xshare:auto).
-RUN java -XX:DumpLoadedClassList=/tmp/classes.lst -Dspring.context.exit=onRefresh -jar /app/infusion-fhir.jar \
-      --infusion.data-dir=/tmp/cds-training --infusion.hl7v2.mllp.enabled=false --server.port=0 > /tmp/training.log 2>&1 \
- && grep -v '^@lambda' /tmp/classes.lst > /tmp/classes-static.lst \
- && java -Xshare:dump -XX:SharedClassListFile=/tmp/classes-static.lst -XX:SharedArchiveFile=/app/infusion-fhir.jsa \
-      -cp /app/infusion-fhir.jar > /tmp/dump.log 2>&1 \
- ; rm -rf /tmp/cds-training /tmp/classes*.lst /tmp/*.log
+# Class data sharing: a training start lists the classes the server loads, and this image's JVM archives
+# them pre-parsed (src/main/docker/class-data-archive.sh, which the benchmark harness runs too). Start-up
+# measured about 30 % shorter with it (README "Performance"). Should the archive not be made, the JVM
+# starts without it (-Xshare:auto).
+COPY --chown=infusion:infusion src/main/docker/class-data-archive.sh /tmp/class-data-archive.sh
+RUN sh /tmp/class-data-archive.sh /app; rm -f /tmp/class-data-archive.sh
 ENV INFUSION_DATA_DIR=/data \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/app/infusion-fhir.jsa -Xshare:auto"
 VOLUME /data

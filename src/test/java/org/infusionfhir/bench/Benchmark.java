@@ -34,7 +34,7 @@ public final class Benchmark {
 
   static final String USAGE = """
       usage: Benchmark [--db h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
-                       [--compare "--spring.property=value ..."] [--vacuum]
+                       [--compare "--spring.property=value ..."] [--vacuum] [--startup-only]
         --db      databases to run on (default h2, and postgres when 127.0.0.1:5432 answers;
                   PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default jdbc:postgresql://127.0.0.1:5432/test
                   as postgres; the run creates and drops database infusion_bench there)
@@ -44,6 +44,7 @@ public final class Benchmark {
                   "--infusion.indexing.disabled-search-parameters= --infusion.indexing.inline-resource-text-below=0"
         --vacuum  on PostgreSQL, VACUUM ANALYZE after storing each level and before its searches, as
                   autovacuum would have done in a database that was not just bulk-loaded
+        --startup-only  only start-up: three alternating starts of the jar and of the Docker image's form
       """;
 
   static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
@@ -56,13 +57,14 @@ public final class Benchmark {
     report.put("date", LocalDate.now().toString()).put("cores", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version")).put("serverJvmOptions", options.jvm());
     var results = new LinkedHashMap<String, Map<String, Double>>();
-    var validation = validation();
+    var validation = options.startupOnly() ? Map.<String, Double>of() : validation();
+    var image = ImageForm.prepare(options.jar());
     for (var db : options.databases()) {
       System.out.println("[bench] " + db + ": starting");
-      results.put(db, run(db, options, List.of()));
+      results.put(db, run(db, options, image, List.of()));
       if (!options.compare().isEmpty()) {
         System.out.println("[bench] " + db + " with " + options.compare() + ": starting");
-        results.put(db + " (compared)", run(db, options, options.compare()));
+        results.put(db + " (compared)", run(db, options, image, options.compare()));
       }
     }
     print(results, validation, options);
@@ -78,7 +80,7 @@ public final class Benchmark {
   }
 
   record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare,
-      boolean vacuum) {}
+      boolean vacuum, boolean startupOnly) {}
 
   private static Options options(String[] args) {
     var list = Arrays.asList(args);
@@ -88,9 +90,11 @@ public final class Benchmark {
     var jar = Path.of("target/infusion-fhir.jar");
     List<String> compare = List.of();
     boolean vacuum = false;
+    boolean startupOnly = false;
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).equals("--vacuum")) {
-        vacuum = true;
+      if (list.get(i).equals("--vacuum") || list.get(i).equals("--startup-only")) {
+        vacuum |= list.get(i).equals("--vacuum");
+        startupOnly |= list.get(i).equals("--startup-only");
         continue;
       }
       var value = i + 1 < list.size() ? list.get(i + 1) : null;
@@ -116,28 +120,38 @@ public final class Benchmark {
       System.out.println("[bench] PostgreSQL not reachable at " + PostgresTarget.URL + ": H2 only");
       databases = List.of("h2");
     }
-    return new Options(databases, levels, jvm, jar, compare, vacuum);
+    return new Options(databases, levels, jvm, jar, compare, vacuum, startupOnly);
   }
 
-  private static Map<String, Double> run(String db, Options options, List<String> extra) throws Exception {
-    var figures = new LinkedHashMap<String, Double>();
-    var dataDir = Path.of("target/bench", db + "-" + System.currentTimeMillis());
-    var properties = new ArrayList<String>(List.of("--logging.level.org.infusionfhir=warn"));
-    properties.addAll(extra);
-    String jdbcUrl;
-    String jdbcUser;
-    if (db.equals("postgres")) {
-      var url = PostgresTarget.freshDatabase();
-      properties.addAll(List.of("--spring.profiles.active=postgres", "--spring.datasource.url=" + url,
-          "--spring.datasource.username=" + PostgresTarget.USER));
-      jdbcUrl = url;
-      jdbcUser = PostgresTarget.USER;
-    } else {
-      jdbcUrl = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("jdbc-baseline/db");
-      jdbcUser = "sa";
+  /** Where one server start stores its data, with the properties that point it there. */
+  record Target(Path dataDir, List<String> properties, String jdbcUrl, String jdbcUser) {
+
+    /** A fresh data folder, and on PostgreSQL a fresh database. */
+    static Target fresh(String db, List<String> extra) throws Exception {
+      var dataDir = Path.of("target/bench", db + "-" + System.nanoTime());
+      var properties = new ArrayList<String>(List.of("--logging.level.org.infusionfhir=warn"));
+      properties.addAll(extra);
+      if (db.equals("postgres")) {
+        var url = PostgresTarget.freshDatabase();
+        properties.addAll(List.of("--spring.profiles.active=postgres", "--spring.datasource.url=" + url,
+            "--spring.datasource.username=" + PostgresTarget.USER));
+        return new Target(dataDir, properties, url, PostgresTarget.USER);
+      }
+      return new Target(dataDir, properties, "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("jdbc-baseline/db"), "sa");
     }
+  }
+
+  private static Map<String, Double> run(String db, Options options, ImageForm image, List<String> extra)
+      throws Exception {
+    var figures = new LinkedHashMap<String, Double>();
     var jvm = Arrays.stream(options.jvm().split("\\s+")).filter(s -> !s.isBlank()).toList();
-    try (var server = ServerProcess.start(options.jar(), dataDir, jvm, properties)) {
+    if (options.startupOnly()) {
+      startups(db, options, image, jvm, extra, 3, figures);
+      return figures;
+    }
+    var fresh = Target.fresh(db, extra);
+    var jdbcUrl = fresh.jdbcUrl();
+    try (var server = ServerProcess.start(options.jar(), fresh.dataDir(), jvm, fresh.properties())) {
       figures.put("startSeconds", server.startSeconds);
       figures.put("rssAtStartMb", server.rssAtStartKb / 1024.0);
       System.out.printf("[bench] %s: started in %.1f s, RSS %.0f MB%n", db, server.startSeconds, server.rssAtStartKb / 1024.0);
@@ -183,10 +197,38 @@ public final class Benchmark {
     } finally {
       BenchHttp.serverCpu = null;
     }
-    var jdbc = JdbcBaseline.run(jdbcUrl, jdbcUser, "", CLIENTS, 200);
+    var jdbc = JdbcBaseline.run(jdbcUrl, fresh.jdbcUser(), "", CLIENTS, 200);
     put(figures, "jdbcBaseline", jdbc);
     System.out.printf("[bench] %s: plain JDBC %.0f rows/s%n", db, jdbc.perSecond());
+    startups(db, options, image, jvm, extra, 1, figures);
     return figures;
+  }
+
+  /**
+   * Start-up of the jar and of the Docker image's form, alternating, each on a fresh database: the
+   * medians of {@code rounds} as {@code startSecondsJar} and {@code startSecondsImage} (with RSS).
+   */
+  private static void startups(String db, Options options, ImageForm image, List<String> jvm, List<String> extra,
+      int rounds, Map<String, Double> figures) throws Exception {
+    var jar = new double[rounds];
+    var inImage = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      var plain = Target.fresh(db, extra);
+      try (var server = ServerProcess.start(options.jar(), plain.dataDir(), jvm, plain.properties())) {
+        jar[i] = server.startSeconds;
+        figures.put("rssAtStartJarMb", server.rssAtStartKb / 1024.0);
+      }
+      var imaged = Target.fresh(db, extra);
+      try (var server = ServerProcess.start(image.jar, imaged.dataDir(), image.jvmOptions(jvm), imaged.properties())) {
+        inImage[i] = server.startSeconds;
+        figures.put("rssAtStartImageMb", server.rssAtStartKb / 1024.0);
+      }
+      System.out.printf("[bench] %s: start-up, jar %.1f s, as in the Docker image %.1f s%n", db, jar[i], inImage[i]);
+    }
+    Arrays.sort(jar);
+    Arrays.sort(inImage);
+    figures.put("startSecondsJar", jar[rounds / 2]);
+    figures.put("startSecondsImage", inImage[rounds / 2]);
   }
 
   private static void put(Map<String, Double> figures, String name, BenchHttp.Measured measured) {
@@ -372,7 +414,17 @@ public final class Benchmark {
     out.append(String.format("%-46s", "workload"));
     dbs.forEach(db -> out.append(String.format("%36s", db)));
     out.append(String.format("   %s%n", "stock starter (DESIGN.md)"));
+    if (options.startupOnly()) {
+      row(out, results, "start-up to first /fhir/metadata, jar (median of 3)",
+          f -> String.format("%.1f s, %.0f MB", f.get("startSecondsJar"), f.get("rssAtStartJarMb")), STARTER.get("start"));
+      row(out, results, "  as in the Docker image (CDS), median of 3",
+          f -> String.format("%.1f s, %.0f MB", f.get("startSecondsImage"), f.get("rssAtStartImageMb")), "");
+      System.out.println(out);
+      return;
+    }
     row(out, results, "start-up to first /fhir/metadata", f -> String.format("%.1f s", f.get("startSeconds")), STARTER.get("start"));
+    row(out, results, "  start-up again after the run, jar", f -> String.format("%.1f s", f.get("startSecondsJar")), "");
+    row(out, results, "  the same as in the Docker image (CDS)", f -> String.format("%.1f s, %.0f MB", f.get("startSecondsImage"), f.get("rssAtStartImageMb")), "");
     row(out, results, "RSS at start / peak", f -> String.format("%.0f / %.0f MB", f.get("rssAtStartMb"), f.get("peakRssMb")), STARTER.get("rss"));
     row(out, results, "single creates, cold (4 threads)", f -> rate(f, "singleCreateCold", "/s"), STARTER.get("createCold"));
     row(out, results, "transactions of 100, cold (4 threads)", f -> rate(f, "transactionCold", " res/s"), STARTER.get("txCold"));
@@ -394,8 +446,10 @@ public final class Benchmark {
       var last = options.levels().get(options.levels().size() - 1);
       return String.format("%.0f x", f.get("jdbcBaselinePerSecond") / f.get("transactionTo" + last + "PerSecond"));
     }, "goal: 3 x or less");
-    out.append(String.format("validation of a vital sign (this JVM): cold %.0f ms, warm median %.2f ms, p95 %.2f ms%n",
-        validation.get("coldMs"), validation.get("warmMedianMs"), validation.get("warmP95Ms")));
+    if (!validation.isEmpty()) {
+      out.append(String.format("validation of a vital sign (this JVM): cold %.0f ms, warm median %.2f ms, p95 %.2f ms%n",
+          validation.get("coldMs"), validation.get("warmMedianMs"), validation.get("warmP95Ms")));
+    }
     System.out.println(out);
   }
 

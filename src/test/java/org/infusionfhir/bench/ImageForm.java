@@ -1,0 +1,70 @@
+package org.infusionfhir.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The server as the Docker image runs it: the jar unpacked ({@code -Djarmode=tools extract}) with a class
+ * data sharing archive made by {@code src/main/docker/class-data-archive.sh}, the script the Dockerfile
+ * runs. Made once per benchmark run, with this JVM, in {@code target/bench/image}.
+ */
+final class ImageForm {
+
+  static final Path SCRIPT = Path.of("src/main/docker/class-data-archive.sh");
+
+  final Path jar;
+  final Path archive;
+
+  private ImageForm(Path dir) {
+    this.jar = dir.resolve("infusion-fhir.jar");
+    this.archive = dir.resolve("infusion-fhir.jsa");
+  }
+
+  static ImageForm prepare(Path fatJar) throws Exception {
+    var dir = Path.of("target/bench/image").toAbsolutePath();
+    delete(dir);
+    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    long start = System.nanoTime();
+    run(List.of(java, "-Djarmode=tools", "-jar", fatJar.toString(), "extract", "--destination", dir.toString()), java);
+    run(List.of("sh", SCRIPT.toString(), dir.toString()), java);
+    System.out.printf("[bench] image form (unpacked jar and class data archive) made in %.0f s%n",
+        (System.nanoTime() - start) / 1e9);
+    return new ImageForm(dir);
+  }
+
+  /**
+   * The JVM options of the image. {@code -Xshare:on} rather than the image's {@code auto}: a start that could
+   * not map the archive fails instead of being measured as if it had.
+   */
+  List<String> jvmOptions(List<String> base) {
+    var options = new ArrayList<>(base);
+    options.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
+    return options;
+  }
+
+  private static void run(List<String> command, String java) throws Exception {
+    var builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("JAVA", java);
+    var process = builder.start();
+    var output = new String(process.getInputStream().readAllBytes());
+    if (process.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+    }
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}
