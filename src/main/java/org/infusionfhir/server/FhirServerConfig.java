@@ -2,6 +2,7 @@ package org.infusionfhir.server;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -22,11 +23,13 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
 /**
  * The HAPI FHIR JPA server for FHIR R4, with only the modules we use: no MDM, CQL, GraphQL, IPS,
@@ -65,6 +68,15 @@ public class FhirServerConfig {
       settings.setInlineResourceTextBelowSize(indexing.inlineResourceTextBelow());
     }
     return settings;
+  }
+
+  /** No reindex job for a SearchParameter the server itself stores when nothing of its base type is stored. */
+  @Bean
+  public EmptyTypeReindexSkip emptyTypeReindexSkip(EntityManagerFactory entityManagerFactory,
+      IInterceptorService storageInterceptors) {
+    var skip = new EmptyTypeReindexSkip(SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory));
+    storageInterceptors.registerInterceptor(skip);
+    return skip;
   }
 
   /** One partition: a clinic runs its own server (partitioning is a module we do not use). */

@@ -3,10 +3,16 @@ package org.infusionfhir.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.Enumerations.PublicationStatus;
+import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.SearchParameter;
 import org.infusionfhir.support.FhirServerTestBase;
 import org.infusionfhir.support.H2FhirServer;
 import org.junit.jupiter.api.Test;
@@ -24,6 +30,7 @@ class IndexingTest extends FhirServerTestBase {
 
   @Autowired DataSource dataSource;
   @Autowired DisabledSearchParameters disabled;
+  @Autowired DaoRegistry daos;
 
   private static final String[] INDEX_TABLES = {"HFJ_SPIDX_TOKEN", "HFJ_SPIDX_QUANTITY", "HFJ_SPIDX_DATE",
       "HFJ_SPIDX_STRING", "HFJ_SPIDX_URI", "HFJ_SPIDX_NUMBER", "HFJ_RES_LINK"};
@@ -100,6 +107,38 @@ class IndexingTest extends FhirServerTestBase {
     } finally {
       jdbc.execute("SET QUERY_STATISTICS FALSE");
     }
+  }
+
+  @Test
+  void theServersOwnSearchParameterWritesStartAReindexJobOnlyWhereStoredResourcesNeedOne() {
+    var jdbc = new JdbcTemplate(dataSource);
+    // Start-up on a new database stored the guide's parameters and the switched-off ones.
+    assertThat(reindexJobs(jdbc)).as("REINDEX jobs after start-up on a new database").isZero();
+    storeVital();
+    @SuppressWarnings("unchecked")
+    var dao = (IFhirResourceDao<SearchParameter>) daos.getResourceDao("SearchParameter");
+    dao.update(parameter("indexing-basic-code", "Basic", "Basic.code", SearchParamType.TOKEN,
+        PublicationStatus.ACTIVE), new SystemRequestDetails());
+    dao.update(parameter("indexing-retired-family", "Patient", "Patient.name.family", SearchParamType.STRING,
+        PublicationStatus.RETIRED), new SystemRequestDetails());
+    assertThat(reindexJobs(jdbc)).as("no Basic is stored; a retired parameter is not searchable").isZero();
+    dao.update(parameter("indexing-family", "Patient", "Patient.name.family", SearchParamType.STRING,
+        PublicationStatus.ACTIVE), new SystemRequestDetails());
+    assertThat(reindexJobs(jdbc)).as("a Patient is stored, so HAPI reindexes Patients").isEqualTo(1);
+  }
+
+  private static int reindexJobs(JdbcTemplate jdbc) {
+    return jdbc.queryForObject("select count(*) from BT2_JOB_INSTANCE where DEFINITION_ID = 'REINDEX'", Integer.class);
+  }
+
+  private static SearchParameter parameter(String code, String base, String expression, SearchParamType type,
+      PublicationStatus status) {
+    var parameter = new SearchParameter();
+    parameter.setId(code);
+    parameter.setUrl("http://infusion-fhir.org/fhir/SearchParameter/test-" + code).setName(code).setCode(code)
+        .setStatus(status).setType(type).setExpression(expression).setDescription("test parameter")
+        .addBase(base);
+    return parameter;
   }
 
   private String storeVital() {
