@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public class EmptyTypeReindexSkip {
 
   private static final Logger log = LoggerFactory.getLogger(EmptyTypeReindexSkip.class);
+  private static final String SET_HERE = EmptyTypeReindexSkip.class.getName();
   // A parameter on these applies to every type; HAPI reindexes everything for it, and so do we.
   private static final Set<String> EVERY_TYPE = Set.of(ResourceType.RESOURCE.toCode(),
       ResourceType.DOMAINRESOURCE.toCode());
@@ -56,18 +57,25 @@ public class EmptyTypeReindexSkip {
     }
     // A retired parameter is neither indexed nor searchable, so the index rows it leaves behind can no
     // longer be reached: reindexing would only reclaim their space.
-    boolean skip = parameter.getStatus() == PublicationStatus.RETIRED || parameter.hasBase()
-        && parameter.getBase().stream().noneMatch(base -> EVERY_TYPE.contains(base.getCode()) || anyStored(base.getCode()));
-    // Set on every SearchParameter write, true or false: one request may write several parameters.
-    request.getUserData().put(JpaConstants.SKIP_REINDEX_ON_UPDATE, skip);
+    boolean skip = parameter.getStatus() == PublicationStatus.RETIRED || parameter.hasBase() && parameter.getBase()
+        .stream().noneMatch(base -> EVERY_TYPE.contains(base.getCode()) || anyStored(base.getCode()));
+    var data = request.getUserData();
     if (skip) {
+      if (data.putIfAbsent(JpaConstants.SKIP_REINDEX_ON_UPDATE, Boolean.TRUE) == null) {
+        data.put(SET_HERE, Boolean.TRUE);
+      }
       log.debug("SearchParameter {} ({}, on {}): no reindex job", parameter.getUrl(), parameter.getStatus(),
           parameter.getBase());
+    } else if (data.remove(SET_HERE) != null) {
+      // One request may write several parameters: a skip decided here for an earlier one must not carry
+      // over. A skip the caller asked for itself is left as it is.
+      data.remove(JpaConstants.SKIP_REINDEX_ON_UPDATE);
     }
   }
 
   private boolean anyStored(String type) {
-    return !entityManager.createNativeQuery("select 1 from HFJ_RESOURCE where RES_TYPE = ?1 and RES_DELETED_AT is null")
+    return !entityManager.createNativeQuery(
+            "select 1 from HFJ_RESOURCE where RES_TYPE = ?1 and RES_DELETED_AT is null")
         .setParameter(1, type).setMaxResults(1).getResultList().isEmpty();
   }
 }
