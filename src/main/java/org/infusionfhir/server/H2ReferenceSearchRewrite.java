@@ -14,7 +14,7 @@ import org.hibernate.resource.jdbc.spi.StatementInspector;
  *
  * <p>Joined tokens are therefore read through HAPI's {@code (RES_ID, hashes…)} index, {@code USE INDEX
  * (IDX_SP_TOKEN_RESID_V2)}, so that H2 starts from the referenced resource's link rows and checks the token
- * of each: the same search then read 101 link rows and 550 rows in all. The cost is bounded by what the one
+ * of each: the same search then read 101 link rows and 651 rows in all. The cost is bounded by what the one
  * referenced resource links to (a patient's own Observations) instead of by the whole table. Only tokens
  * joined to another table on {@code RES_ID} are hinted; a token in a sub-select keeps its hash index.
  * PostgreSQL keeps statistics of value frequencies and is not touched.
