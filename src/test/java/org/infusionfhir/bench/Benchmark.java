@@ -35,6 +35,7 @@ public final class Benchmark {
   static final String USAGE = """
       usage: Benchmark [--db h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
                        [--compare "--spring.property=value ..."] [--vacuum] [--startup-only]
+                       [--only window,revinclude,adverse,create,tx [--rounds 3]]
         --db      databases to run on (default h2, and postgres when 127.0.0.1:5432 answers;
                   PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default jdbc:postgresql://127.0.0.1:5432/test
                   as postgres; the run creates and drops database infusion_bench there)
@@ -45,6 +46,9 @@ public final class Benchmark {
         --vacuum  on PostgreSQL, VACUUM ANALYZE after storing each level and before its searches, as
                   autovacuum would have done in a database that was not just bulk-loaded
         --startup-only  only start-up: three alternating starts of the jar and of the Docker image's form
+        --only    only these workloads, after storing the first --levels count of vital signs: a warm-up
+                  round, then --rounds rounds of each in turn (400 searches or creates, 20 transactions of
+                  100), reporting the median server CPU per call; for comparing a change in alternating runs
       """;
 
   static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
@@ -57,8 +61,9 @@ public final class Benchmark {
     report.put("date", LocalDate.now().toString()).put("cores", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version")).put("serverJvmOptions", options.jvm());
     var results = new LinkedHashMap<String, Map<String, Double>>();
-    var validation = options.startupOnly() ? Map.<String, Double>of() : validation();
-    var image = ImageForm.prepare(options.jar());
+    boolean fullRun = !options.startupOnly() && options.only().isEmpty();
+    var validation = fullRun ? validation() : Map.<String, Double>of();
+    var image = options.only().isEmpty() ? ImageForm.prepare(options.jar()) : null;
     for (var db : options.databases()) {
       System.out.println("[bench] " + db + ": starting");
       results.put(db, run(db, options, image, List.of()));
@@ -80,7 +85,7 @@ public final class Benchmark {
   }
 
   record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare,
-      boolean vacuum, boolean startupOnly) {}
+      boolean vacuum, boolean startupOnly, List<String> only, int rounds) {}
 
   private static Options options(String[] args) {
     var list = Arrays.asList(args);
@@ -91,6 +96,8 @@ public final class Benchmark {
     List<String> compare = List.of();
     boolean vacuum = false;
     boolean startupOnly = false;
+    List<String> only = List.of();
+    int rounds = 3;
     for (int i = 0; i < list.size(); i++) {
       if (list.get(i).equals("--vacuum") || list.get(i).equals("--startup-only")) {
         vacuum |= list.get(i).equals("--vacuum");
@@ -104,6 +111,8 @@ public final class Benchmark {
         case "--jvm" -> jvm = value;
         case "--jar" -> jar = Path.of(value);
         case "--compare" -> compare = Arrays.stream(value.split("\\s+")).filter(p -> !p.isBlank()).toList();
+        case "--only" -> only = WorkloadRounds.names(value);
+        case "--rounds" -> rounds = Integer.parseInt(value);
         default -> {
           System.err.println(USAGE);
           throw new IllegalArgumentException("unknown argument " + list.get(i));
@@ -120,7 +129,7 @@ public final class Benchmark {
       System.out.println("[bench] PostgreSQL not reachable at " + PostgresTarget.URL + ": H2 only");
       databases = List.of("h2");
     }
-    return new Options(databases, levels, jvm, jar, compare, vacuum, startupOnly);
+    return new Options(databases, levels, jvm, jar, compare, vacuum, startupOnly, only, rounds);
   }
 
   /** Where one server start stores its data, with the properties that point it there. */
@@ -150,6 +159,16 @@ public final class Benchmark {
       return figures;
     }
     var fresh = Target.fresh(db, extra);
+    if (!options.only().isEmpty()) {
+      try (var server = ServerProcess.start(options.jar(), fresh.dataDir(), jvm, fresh.properties())) {
+        BenchHttp.serverCpu = server::cpuMillis;
+        figures.putAll(WorkloadRounds.run(db, new BenchHttp(server.base(), server.token), options.levels().get(0),
+            options.only(), options.rounds()));
+      } finally {
+        BenchHttp.serverCpu = null;
+      }
+      return figures;
+    }
     var jdbcUrl = fresh.jdbcUrl();
     try (var server = ServerProcess.start(options.jar(), fresh.dataDir(), jvm, fresh.properties())) {
       figures.put("startSeconds", server.startSeconds);
@@ -241,7 +260,7 @@ public final class Benchmark {
   }
 
   /** Single Observation creates by the client threads, into the sessions already stored. */
-  private static BenchHttp.Measured singleCreates(BenchHttp http, long[] stored, int[] sessions, int count)
+  static BenchHttp.Measured singleCreates(BenchHttp http, long[] stored, int[] sessions, int count)
       throws Exception {
     ensureSessions(http, sessions, (int) ((stored[0] + count) / BenchVitals.PER_SESSION) + 1);
     long first = stored[0];
@@ -252,7 +271,7 @@ public final class Benchmark {
   }
 
   /** Transactions of {@value BenchVitals#PER_SESSION} Observations; resources per second. */
-  private static BenchHttp.Measured transactions(BenchHttp http, long[] stored, int[] sessions, int bundles)
+  static BenchHttp.Measured transactions(BenchHttp http, long[] stored, int[] sessions, int bundles)
       throws Exception {
     // Align to a session boundary so that each bundle is one session's vitals.
     long first = (stored[0] + BenchVitals.PER_SESSION - 1) / BenchVitals.PER_SESSION * BenchVitals.PER_SESSION;
@@ -270,7 +289,7 @@ public final class Benchmark {
   }
 
   /** Stores the Procedures (and AdverseEvents) of sessions up to {@code upTo}. */
-  private static void ensureSessions(BenchHttp http, int[] sessions, int upTo) throws Exception {
+  static void ensureSessions(BenchHttp http, int[] sessions, int upTo) throws Exception {
     for (int from = sessions[0]; from < upTo; from += 500) {
       http.post("", BenchVitals.setupTransaction(from, Math.min(upTo, from + 500), false));
     }
@@ -283,23 +302,38 @@ public final class Benchmark {
     var random = new SplittableRandom(level);
     int stored = Math.max(1, sessions - 2);
     var picks = random.ints(400, 0, stored).toArray();
-    var window = BenchHttp.concurrently(CLIENTS, picks.length, i -> {
-      int s = picks[i];
-      Instant start = BenchVitals.sessionStart(s);
-      var body = http.get("/Observation?subject=Patient/" + BenchVitals.patientId(BenchVitals.patientOfSession(s))
-          + "&category=vital-signs&date=ge" + start + "&date=lt" + start.plus(10, ChronoUnit.MINUTES) + "&_count=100");
-      expectEntries(body, 1);
-    });
-    var revinclude = BenchHttp.concurrently(CLIENTS, picks.length, i -> expectEntries(
-        http.get("/Procedure?_id=" + BenchVitals.sessionId(picks[i]) + "&_revinclude=Observation:part-of&_count=200"), 1));
-    var adverse = BenchHttp.concurrently(CLIENTS, picks.length, i -> http.get("/AdverseEvent?subject=Patient/"
-        + BenchVitals.patientId(BenchVitals.patientOfSession(picks[i]))));
+    var window = vitalsWindow(http, picks);
+    var revinclude = revinclude(http, picks);
+    var adverse = adverseEvents(http, picks);
     put(figures, "searchVitalsWindowAt" + level, window);
     put(figures, "searchRevincludeAt" + level, revinclude);
     put(figures, "searchAdverseEventsAt" + level, adverse);
     System.out.printf("[bench]   searches at %d: window p50 %.1f / p95 %.1f ms; _revinclude %.1f / %.1f; "
         + "AdverseEvent %.1f / %.1f%n", level, window.p50(), window.p95(), revinclude.p50(), revinclude.p95(),
         adverse.p50(), adverse.p95());
+  }
+
+  /** One patient's vitals in a 10-minute window of each picked session, by the client threads. */
+  static BenchHttp.Measured vitalsWindow(BenchHttp http, int[] picks) throws Exception {
+    return BenchHttp.concurrently(CLIENTS, picks.length, i -> {
+      int s = picks[i];
+      Instant start = BenchVitals.sessionStart(s);
+      var body = http.get("/Observation?subject=Patient/" + BenchVitals.patientId(BenchVitals.patientOfSession(s))
+          + "&category=vital-signs&date=ge" + start + "&date=lt" + start.plus(10, ChronoUnit.MINUTES) + "&_count=100");
+      expectEntries(body, 1);
+    });
+  }
+
+  /** Each picked session's Procedure with {@code _revinclude} of its vitals. */
+  static BenchHttp.Measured revinclude(BenchHttp http, int[] picks) throws Exception {
+    return BenchHttp.concurrently(CLIENTS, picks.length, i -> expectEntries(
+        http.get("/Procedure?_id=" + BenchVitals.sessionId(picks[i]) + "&_revinclude=Observation:part-of&_count=200"), 1));
+  }
+
+  /** The AdverseEvents of each picked session's patient. */
+  static BenchHttp.Measured adverseEvents(BenchHttp http, int[] picks) throws Exception {
+    return BenchHttp.concurrently(CLIENTS, picks.length, i -> http.get("/AdverseEvent?subject=Patient/"
+        + BenchVitals.patientId(BenchVitals.patientOfSession(picks[i]))));
   }
 
   private static void expectEntries(String body, int atLeast) throws Exception {
@@ -414,6 +448,14 @@ public final class Benchmark {
     out.append(String.format("%-46s", "workload"));
     dbs.forEach(db -> out.append(String.format("%36s", db)));
     out.append(String.format("   %s%n", "stock starter (DESIGN.md)"));
+    if (!options.only().isEmpty()) {
+      for (var name : options.only()) {
+        row(out, results, name + ", median of " + options.rounds() + " rounds", f -> String.format(
+            "p50 %.1f, p95 %.1f ms [%.2f]", f.get(name + "P50Ms"), f.get(name + "P95Ms"), f.get(name + "ServerCpuMsPerItem")), "");
+      }
+      System.out.println(out);
+      return;
+    }
     if (options.startupOnly()) {
       row(out, results, "start-up to first /fhir/metadata, jar (median of 3)",
           f -> String.format("%.1f s, %.0f MB", f.get("startSecondsJar"), f.get("rssAtStartJarMb")), STARTER.get("start"));
