@@ -1,5 +1,7 @@
 package org.infusionfhir.server;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hibernate.resource.jdbc.spi.StatementInspector;
@@ -26,17 +28,21 @@ public class H2ReferenceSearchRewrite implements StatementInspector {
 
   private static final Pattern TOKEN_TABLE = Pattern.compile("(?<=FROM |JOIN )HFJ_SPIDX_TOKEN (t\\d+)(?! USE INDEX)");
 
+  /** A join condition between resource ids, {@code (tA.RES_ID = tB.SRC_RESOURCE_ID)} and the like. */
+  private static final Pattern RESOURCE_ID_JOIN = Pattern.compile(
+      "\\((\\w+)\\.(RES_ID|SRC_RESOURCE_ID) = (\\w+)\\.(RES_ID|SRC_RESOURCE_ID)\\)");
+
   @Override
   public String inspect(String sql) {
     if (!sql.contains("HFJ_SPIDX_TOKEN") || !namesOneReferencedResource(sql)) {
       return sql;
     }
+    var joined = joinedOnResourceId(sql);
     Matcher m = TOKEN_TABLE.matcher(sql);
     var out = new StringBuilder();
     boolean changed = false;
     while (m.find()) {
-      var alias = m.group(1);
-      if (joinedOnResourceId(sql, alias)) {
+      if (joined.contains(m.group(1))) {
         m.appendReplacement(out, Matcher.quoteReplacement(m.group() + " USE INDEX (" + TOKEN_BY_RESOURCE_INDEX + ")"));
         changed = true;
       }
@@ -53,10 +59,18 @@ public class H2ReferenceSearchRewrite implements StatementInspector {
         && (sql.contains(".TARGET_RESOURCE_ID = ?") || sql.contains(".TARGET_RESOURCE_ID IN ("));
   }
 
-  /** Whether the join condition {@code (x.RES_ID = alias.RES_ID)} or its mirror appears. */
-  private static boolean joinedOnResourceId(String sql, String alias) {
-    var column = alias + ".RES_ID";
-    return Pattern.compile("\\(\\w+\\.(?:RES_ID|SRC_RESOURCE_ID) = " + column + "\\)|\\(" + column
-        + " = \\w+\\.(?:RES_ID|SRC_RESOURCE_ID)\\)").matcher(sql).find();
+  /** The aliases whose own {@code RES_ID} is joined to another table, in one pass over the statement. */
+  private static Set<String> joinedOnResourceId(String sql) {
+    var aliases = new HashSet<String>();
+    var m = RESOURCE_ID_JOIN.matcher(sql);
+    while (m.find()) {
+      if (m.group(2).equals("RES_ID")) {
+        aliases.add(m.group(1));
+      }
+      if (m.group(4).equals("RES_ID")) {
+        aliases.add(m.group(3));
+      }
+    }
+    return aliases;
   }
 }

@@ -99,9 +99,13 @@ public final class Benchmark {
     List<String> only = List.of();
     int rounds = 3;
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).equals("--vacuum") || list.get(i).equals("--startup-only")) {
-        vacuum |= list.get(i).equals("--vacuum");
-        startupOnly |= list.get(i).equals("--startup-only");
+      // Flags take no value.
+      if (list.get(i).equals("--vacuum")) {
+        vacuum = true;
+        continue;
+      }
+      if (list.get(i).equals("--startup-only")) {
+        startupOnly = true;
         continue;
       }
       var value = i + 1 < list.size() ? list.get(i + 1) : null;

@@ -1,12 +1,9 @@
 package org.infusionfhir.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The server as the Docker image runs it: the jar unpacked ({@code -Djarmode=tools extract}) with a class
@@ -27,7 +24,7 @@ final class ImageForm {
 
   static ImageForm prepare(Path fatJar) throws Exception {
     var dir = Path.of("target/bench/image").toAbsolutePath();
-    delete(dir);
+    FileSystemUtils.deleteRecursively(dir);
     var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     long start = System.nanoTime();
     run(List.of(java, "-Djarmode=tools", "-jar", fatJar.toString(), "extract", "--destination", dir.toString()), java);
@@ -57,14 +54,4 @@ final class ImageForm {
     }
   }
 
-  private static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (var path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
-  }
 }
