@@ -45,6 +45,12 @@ public class DatabaseConfig {
     return factory;
   }
 
+  /** Settings H2 needs for HAPI's storage, added to an H2 URL that does not give them ({@link H2UrlSettings}). */
+  @Bean
+  static H2UrlSettings h2UrlSettings() {
+    return new H2UrlSettings();
+  }
+
   @Bean
   @Primary
   public JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {

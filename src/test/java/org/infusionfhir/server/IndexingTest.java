@@ -31,6 +31,7 @@ class IndexingTest extends FhirServerTestBase {
   @Autowired DataSource dataSource;
   @Autowired DisabledSearchParameters disabled;
   @Autowired DaoRegistry daos;
+  @Autowired IndexingProperties indexing;
 
   private static final String[] INDEX_TABLES = {"HFJ_SPIDX_TOKEN", "HFJ_SPIDX_QUANTITY", "HFJ_SPIDX_DATE",
       "HFJ_SPIDX_STRING", "HFJ_SPIDX_URI", "HFJ_SPIDX_NUMBER", "HFJ_RES_LINK"};
@@ -67,6 +68,18 @@ class IndexingTest extends FhirServerTestBase {
         + "on r.RES_ID = v.RES_ID where r.RES_TYPE = 'Observation' and r.FHIR_ID = ?", id);
     assertThat(row.get("RES_TEXT")).isNull();
     assertThat((String) row.get("RES_TEXT_VC")).contains("8867-4");
+  }
+
+  @Test
+  void onH2TheInRowLimitForLargeObjectsHoldsTheLongestTextKeptInTheVersionRow() {
+    // The test server's URL does not name the setting, so it comes from H2UrlSettings, as on the default URL.
+    // H2 lists the setting only once it differs from its default (256 bytes).
+    var inPlace = new JdbcTemplate(dataSource).queryForList("select SETTING_VALUE from INFORMATION_SCHEMA.SETTINGS "
+        + "where SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'", String.class);
+    assertThat(inPlace).as("H2's in-row limit for large objects")
+        .containsExactly(H2UrlSettings.DEFAULTS.get("MAX_LENGTH_INPLACE_LOB"));
+    // The limit is in bytes: it must hold the longest text kept in the column, at 4 bytes a character.
+    assertThat(Integer.parseInt(inPlace.get(0))).isGreaterThanOrEqualTo(4 * indexing.inlineResourceTextBelow());
   }
 
   @Test
