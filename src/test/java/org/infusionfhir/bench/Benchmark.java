@@ -166,8 +166,8 @@ public final class Benchmark {
     if (!options.only().isEmpty()) {
       try (var server = ServerProcess.start(options.jar(), fresh.dataDir(), jvm, fresh.properties())) {
         BenchHttp.serverCpu = server::cpuMillis;
-        figures.putAll(WorkloadRounds.run(db, new BenchHttp(server.base(), server.token), options.levels().get(0),
-            options.only(), options.rounds()));
+        figures.putAll(WorkloadRounds.run(db, new BenchHttp(server.base(), server.token), server::compilerCpuMillis,
+            options.levels().get(0), options.only(), options.rounds()));
       } finally {
         BenchHttp.serverCpu = null;
       }
