@@ -1,6 +1,5 @@
 package org.infusionfhir.server;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -18,13 +17,7 @@ import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
  */
 public final class H2UrlSettings implements BeanPostProcessor {
 
-  static final Map<String, String> DEFAULTS = defaults();
-
-  private static Map<String, String> defaults() {
-    var settings = new LinkedHashMap<String, String>();
-    settings.put("MAX_LENGTH_INPLACE_LOB", "16384");
-    return settings;
-  }
+  static final Map<String, String> DEFAULTS = Map.of("MAX_LENGTH_INPLACE_LOB", "16384");
 
   @Override
   public Object postProcessAfterInitialization(Object bean, String beanName) {

@@ -118,7 +118,7 @@ final class ServerProcess implements AutoCloseable {
    */
   double cpuMillis() {
     try {
-      return cpuTicks(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"))) * 10.0;
+      return statCpuMillis(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat")));
     } catch (IOException e) {
       return Double.NaN;
     }
@@ -136,7 +136,7 @@ final class ServerProcess implements AutoCloseable {
         try {
           var name = Files.readString(task.resolve("comm")).strip();
           if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-            total += cpuTicks(Files.readString(task.resolve("stat"))) * 10.0;
+            total += statCpuMillis(Files.readString(task.resolve("stat")));
           }
         } catch (IOException ended) {
           // The thread ended between listing and reading.
@@ -148,10 +148,13 @@ final class ServerProcess implements AutoCloseable {
     return total;
   }
 
-  /** utime + stime of a {@code stat} line; the command name (field 2) is in parentheses and may hold spaces. */
-  private static long cpuTicks(String stat) {
+  /**
+   * utime + stime of a {@code stat} line in milliseconds (clock ticks of 10 ms); the command name (field 2) is
+   * in parentheses and may hold spaces.
+   */
+  private static double statCpuMillis(String stat) {
     var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
   }
 
   long peakRssKb() throws IOException {

@@ -27,6 +27,13 @@ final class WorkloadRounds {
 
   private WorkloadRounds() {}
 
+  /** One measured round of a workload, and its JIT compiler threads' CPU per call or resource. */
+  private record Round(BenchHttp.Measured measured, double jitMsPerItem) {
+    double lessJitMsPerItem() {
+      return measured.serverCpuMsPerItem() - jitMsPerItem;
+    }
+  }
+
   static List<String> names(String list) {
     var names = Arrays.stream(list.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
     for (var name : names) {
@@ -48,8 +55,7 @@ final class WorkloadRounds {
     System.out.printf("[bench] %s: %d Observations stored; %d rounds of %s after a warm-up round%n", db,
         stored[0], rounds, workloads);
     var random = new SplittableRandom(seed);
-    var measured = new LinkedHashMap<String, List<BenchHttp.Measured>>();
-    var lessJit = new LinkedHashMap<String, List<Double>>();
+    var measured = new LinkedHashMap<String, List<Round>>();
     for (int round = 0; round <= rounds; round++) {
       for (var workload : workloads) {
         var picks = random.ints(CALLS, 0, searchable).toArray();
@@ -66,8 +72,7 @@ final class WorkloadRounds {
         if (round == 0) {
           continue;
         }
-        measured.computeIfAbsent(workload, w -> new ArrayList<>()).add(m);
-        lessJit.computeIfAbsent(workload, w -> new ArrayList<>()).add(m.serverCpuMsPerItem() - jitPerItem);
+        measured.computeIfAbsent(workload, w -> new ArrayList<>()).add(new Round(m, jitPerItem));
         System.out.printf("[bench]   round %d %-10s %.2f ms server CPU per %s (JIT %.2f), p50 %.1f, p95 %.1f ms%n",
             round, workload, m.serverCpuMsPerItem(), workload.equals("tx") ? "resource" : "call", jitPerItem,
             m.p50(), m.p95());
@@ -75,10 +80,10 @@ final class WorkloadRounds {
     }
     var figures = new LinkedHashMap<String, Double>();
     measured.forEach((workload, list) -> {
-      figures.put(workload + "ServerCpuMsPerItem", median(list.stream().mapToDouble(BenchHttp.Measured::serverCpuMsPerItem)));
-      figures.put(workload + "ServerCpuLessJitMsPerItem", median(lessJit.get(workload).stream().mapToDouble(d -> d)));
-      figures.put(workload + "P50Ms", median(list.stream().mapToDouble(BenchHttp.Measured::p50)));
-      figures.put(workload + "P95Ms", median(list.stream().mapToDouble(BenchHttp.Measured::p95)));
+      figures.put(workload + "ServerCpuMsPerItem", median(list.stream().mapToDouble(r -> r.measured().serverCpuMsPerItem())));
+      figures.put(workload + "ServerCpuLessJitMsPerItem", median(list.stream().mapToDouble(Round::lessJitMsPerItem)));
+      figures.put(workload + "P50Ms", median(list.stream().mapToDouble(r -> r.measured().p50())));
+      figures.put(workload + "P95Ms", median(list.stream().mapToDouble(r -> r.measured().p95())));
     });
     return figures;
   }
