@@ -33,12 +33,14 @@ import org.infusionfhir.support.Postgres;
 public final class Benchmark {
 
   static final String USAGE = """
-      usage: Benchmark [--db h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
+      usage: Benchmark [--db stock,h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
                        [--compare "--spring.property=value ..."] [--vacuum] [--startup-only]
                        [--only window,revinclude,adverse,create,tx [--rounds 3]]
-        --db      databases to run on (default h2, and postgres when 127.0.0.1:5432 answers;
-                  PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default jdbc:postgresql://127.0.0.1:5432/test
-                  as postgres; the run creates and drops database infusion_bench there)
+        --db      servers and databases to run on (default stock, h2, and postgres when 127.0.0.1:5432 answers):
+                  stock = HAPI JPA as it comes on in-memory H2 (StockHapiServer), the same-run reference;
+                  h2, postgres = this server; PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default
+                  jdbc:postgresql://127.0.0.1:5432/test as postgres; the run creates and drops database
+                  infusion_bench there
         --levels  stored Observation counts at which ingest and searches are measured (default 10000,100000)
         --jvm     server JVM options (default those of the Docker image)
         --compare run each database a second time with these server properties, e.g. HAPI's own indexing:
@@ -51,6 +53,8 @@ public final class Benchmark {
                   100), reporting the median server CPU per call; for comparing a change in alternating runs
       """;
 
+  /** {@code --db stock}: {@link StockHapiServer}, HAPI JPA as it comes, measured in the same run. */
+  static final String STOCK = "stock";
   static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
   private static final int CLIENTS = 4;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,9 +67,15 @@ public final class Benchmark {
     var results = new LinkedHashMap<String, Map<String, Double>>();
     boolean fullRun = !options.startupOnly() && options.only().isEmpty();
     var validation = fullRun ? validation() : Map.<String, Double>of();
-    var image = options.only().isEmpty() ? ImageForm.prepare(options.jar()) : null;
+    var image = options.only().isEmpty() && options.databases().stream().anyMatch(db -> !db.equals(STOCK))
+        ? ImageForm.prepare(options.jar()) : null;
+    var stockLibraries = options.databases().contains(STOCK) ? ImageForm.libraries(options.jar()) : null;
     for (var db : options.databases()) {
       System.out.println("[bench] " + db + ": starting");
+      if (db.equals(STOCK)) {
+        results.put(db, runStock(stockLibraries, options));
+        continue;
+      }
       results.put(db, run(db, options, image, List.of()));
       if (!options.compare().isEmpty()) {
         System.out.println("[bench] " + db + " with " + options.compare() + ": starting");
@@ -73,10 +83,16 @@ public final class Benchmark {
       }
     }
     print(results, validation, options);
+    var ratios = ratiosToStock(results, options);
+    printRatios(ratios);
     results.forEach((db, figures) -> {
       var node = report.putObject(db);
       figures.forEach(node::put);
     });
+    if (!ratios.isEmpty()) {
+      var node = report.putObject("oursPerStock");
+      ratios.forEach((db, figures) -> figures.forEach((name, ratio) -> node.putObject(db).put(name, ratio.value())));
+    }
     var v = report.putObject("validation");
     validation.forEach(v::put);
     Files.writeString(Path.of("target/benchmark.json"), report.toPrettyString());
@@ -128,10 +144,15 @@ public final class Benchmark {
     if (db != null) {
       databases = Arrays.stream(db.split(",")).map(String::trim).toList();
     } else if (PostgresTarget.reachable()) {
-      databases = List.of("h2", "postgres");
+      databases = List.of(STOCK, "h2", "postgres");
     } else {
-      System.out.println("[bench] PostgreSQL not reachable at " + PostgresTarget.URL + ": H2 only");
-      databases = List.of("h2");
+      System.out.println("[bench] PostgreSQL not reachable at " + PostgresTarget.URL + ": stock HAPI and H2 only");
+      databases = List.of(STOCK, "h2");
+    }
+    for (var name : databases) {
+      if (!List.of(STOCK, "h2", "postgres").contains(name)) {
+        throw new IllegalArgumentException("--db: unknown '" + name + "'; known: stock, h2, postgres");
+      }
     }
     return new Options(databases, levels, jvm, jar, compare, vacuum, startupOnly, only, rounds);
   }
@@ -180,39 +201,10 @@ public final class Benchmark {
       System.out.printf("[bench] %s: started in %.1f s, RSS %.0f MB%n", db, server.startSeconds, server.rssAtStartKb / 1024.0);
       BenchHttp.serverCpu = server::cpuMillis;
       var http = new BenchHttp(server.base(), server.token);
-      http.post("", BenchVitals.setupTransaction(0, 0, true));
-      var stored = new long[] {0};
-      var sessions = new int[] {0};
-
-      // Cold: the first writes after start, before anything has warmed the server up.
-      var cold = singleCreates(http, stored, sessions, 200);
-      put(figures, "singleCreateCold", cold);
-      var coldTx = transactions(http, stored, sessions, 8);
-      put(figures, "transactionCold", coldTx);
-      System.out.printf("[bench] %s: cold %.0f creates/s, %.0f transaction resources/s%n", db, cold.perSecond(),
-          coldTx.perSecond());
-
-      int level = 0;
-      for (int target : options.levels()) {
-        int bundles = (int) Math.max(0, (target - stored[0]) / BenchVitals.PER_SESSION);
-        var ingest = transactions(http, stored, sessions, bundles);
-        put(figures, "transactionTo" + target, ingest);
-        var creates = singleCreates(http, stored, sessions, 1000);
-        put(figures, "singleCreateAt" + target, creates);
-        System.out.printf("[bench] %s: %d Observations stored; transactions %.0f resources/s, creates %.0f/s%n", db,
-            stored[0], ingest.perSecond(), creates.perSecond());
-        if (options.vacuum() && db.equals("postgres")) {
-          double seconds = PostgresTarget.vacuumAnalyze(jdbcUrl);
-          figures.put("vacuumAnalyzeSecondsAt" + target, seconds);
-          System.out.printf("[bench]   VACUUM ANALYZE at %d took %.1f s%n", target, seconds);
-        }
-        searches(http, sessions[0], target, figures);
-        if (level++ == 0) {
-          adapters(server, http, figures);
-          fullCourse(http, figures);
-        }
-      }
-      figures.put("storedObservations", (double) stored[0]);
+      ingestAndSearches(db, http, options, figures, jdbcUrl, () -> {
+        adapters(server, http, figures);
+        fullCourse(http, figures);
+      });
       if (db.equals("postgres")) {
         figures.putAll(PostgresTarget.rowsPerObservation(jdbcUrl));
       }
@@ -224,6 +216,88 @@ public final class Benchmark {
     put(figures, "jdbcBaseline", jdbc);
     System.out.printf("[bench] %s: plain JDBC %.0f rows/s%n", db, jdbc.perSecond());
     startups(db, options, image, jvm, extra, 1, figures);
+    return figures;
+  }
+
+  /**
+   * Cold single creates and transactions (the first writes after start), then for each level: transactions
+   * storing vital signs up to it, single creates, and the three searches. {@code afterFirstLevel} runs once,
+   * after the first level's searches; on PostgreSQL with {@code --vacuum}, {@code jdbcUrl} is analysed before
+   * each level's searches.
+   */
+  private static void ingestAndSearches(String db, BenchHttp http, Options options, Map<String, Double> figures,
+      String jdbcUrl, Run afterFirstLevel) throws Exception {
+    http.post("", BenchVitals.setupTransaction(0, 0, true));
+    var stored = new long[] {0};
+    var sessions = new int[] {0};
+
+    // Cold: the first writes after start, before anything has warmed the server up.
+    var cold = singleCreates(http, stored, sessions, 200);
+    put(figures, "singleCreateCold", cold);
+    var coldTx = transactions(http, stored, sessions, 8);
+    put(figures, "transactionCold", coldTx);
+    System.out.printf("[bench] %s: cold %.0f creates/s, %.0f transaction resources/s%n", db, cold.perSecond(),
+        coldTx.perSecond());
+
+    int level = 0;
+    for (int target : options.levels()) {
+      int bundles = (int) Math.max(0, (target - stored[0]) / BenchVitals.PER_SESSION);
+      var ingest = transactions(http, stored, sessions, bundles);
+      put(figures, "transactionTo" + target, ingest);
+      var creates = singleCreates(http, stored, sessions, 1000);
+      put(figures, "singleCreateAt" + target, creates);
+      System.out.printf("[bench] %s: %d Observations stored; transactions %.0f resources/s, creates %.0f/s%n", db,
+          stored[0], ingest.perSecond(), creates.perSecond());
+      if (options.vacuum() && db.equals("postgres")) {
+        double seconds = PostgresTarget.vacuumAnalyze(jdbcUrl);
+        figures.put("vacuumAnalyzeSecondsAt" + target, seconds);
+        System.out.printf("[bench]   VACUUM ANALYZE at %d took %.1f s%n", target, seconds);
+      }
+      searches(http, sessions[0], target, figures);
+      if (level++ == 0 && afterFirstLevel != null) {
+        afterFirstLevel.run();
+      }
+    }
+    figures.put("storedObservations", (double) stored[0]);
+  }
+
+  /**
+   * The same-run reference, {@link StockHapiServer}: start-up and memory, then the same ingest and searches
+   * as {@link #run} on the same data, with the same JVM options. The adapters, {@code $export} and the JDBC
+   * baseline are ours alone and are not run.
+   */
+  private static Map<String, Double> runStock(Path libraries, Options options) throws Exception {
+    var figures = new LinkedHashMap<String, Double>();
+    var jvm = Arrays.stream(options.jvm().split("\\s+")).filter(s -> !s.isBlank()).toList();
+    if (options.startupOnly()) {
+      var seconds = new double[3];
+      for (int i = 0; i < seconds.length; i++) {
+        try (var server = ServerProcess.startStock(libraries, Target.fresh(STOCK, List.of()).dataDir(), jvm)) {
+          seconds[i] = server.startSeconds;
+          figures.put("rssAtStartJarMb", server.rssAtStartKb / 1024.0);
+          System.out.printf("[bench] stock: start-up %.1f s%n", seconds[i]);
+        }
+      }
+      Arrays.sort(seconds);
+      figures.put("startSecondsJar", seconds[1]);
+      return figures;
+    }
+    try (var server = ServerProcess.startStock(libraries, Target.fresh(STOCK, List.of()).dataDir(), jvm)) {
+      figures.put("startSeconds", server.startSeconds);
+      figures.put("rssAtStartMb", server.rssAtStartKb / 1024.0);
+      System.out.printf("[bench] stock: started in %.1f s, RSS %.0f MB%n", server.startSeconds, server.rssAtStartKb / 1024.0);
+      BenchHttp.serverCpu = server::cpuMillis;
+      var http = new BenchHttp(server.base(), server.token);
+      if (!options.only().isEmpty()) {
+        figures.putAll(WorkloadRounds.run(STOCK, http, server::compilerCpuMillis, options.levels().get(0),
+            options.only(), options.rounds()));
+        return figures;
+      }
+      ingestAndSearches(STOCK, http, options, figures, null, null);
+      figures.put("peakRssMb", server.peakRssKb() / 1024.0);
+    } finally {
+      BenchHttp.serverCpu = null;
+    }
     return figures;
   }
 
@@ -497,6 +571,84 @@ public final class Benchmark {
           validation.get("coldMs"), validation.get("warmMedianMs"), validation.get("warmP95Ms")));
     }
     System.out.println(out);
+  }
+
+  /** One figure of ours divided by the stock server's, and the issue's goal for it. */
+  record Ratio(double value, String goal) {}
+
+  /**
+   * Our figures divided by those of {@link StockHapiServer} measured in the same run, per server, with the
+   * issue's goals: throughput at least 2, search p95, start-up and memory at most 0.5. Server CPU per call is
+   * given too: below 1 is less work than stock's for the same answer.
+   */
+  static Map<String, Map<String, Ratio>> ratiosToStock(Map<String, Map<String, Double>> results, Options options) {
+    var stock = results.get(STOCK);
+    var ratios = new LinkedHashMap<String, Map<String, Ratio>>();
+    if (stock == null) {
+      return ratios;
+    }
+    // Our figure's name, the stock figure's name, the goal.
+    var pairs = new ArrayList<String[]>();
+    if (options.startupOnly()) {
+      pairs.add(new String[] {"startSecondsJar", "startSecondsJar", "<= 0.5"});
+      pairs.add(new String[] {"startSecondsImage", "startSecondsJar", "<= 0.5"});
+      pairs.add(new String[] {"rssAtStartJarMb", "rssAtStartJarMb", "<= 0.5"});
+    } else if (!options.only().isEmpty()) {
+      for (var w : options.only()) {
+        pairs.add(new String[] {w + "ServerCpuMsPerItem", w + "ServerCpuMsPerItem", ""});
+        pairs.add(new String[] {w + "ServerCpuLessJitMsPerItem", w + "ServerCpuLessJitMsPerItem", ""});
+        pairs.add(new String[] {w + "P95Ms", w + "P95Ms", w.equals("window") ? "<= 0.5" : ""});
+      }
+    } else {
+      pairs.add(new String[] {"startSeconds", "startSeconds", "<= 0.5"});
+      pairs.add(new String[] {"startSecondsImage", "startSeconds", "<= 0.5"});
+      pairs.add(new String[] {"rssAtStartMb", "rssAtStartMb", "<= 0.5"});
+      pairs.add(new String[] {"peakRssMb", "peakRssMb", "<= 0.5"});
+      pairs.add(new String[] {"singleCreateColdPerSecond", "singleCreateColdPerSecond", ">= 2"});
+      pairs.add(new String[] {"transactionColdPerSecond", "transactionColdPerSecond", ">= 2"});
+      for (int level : options.levels()) {
+        for (var name : List.of("transactionTo", "singleCreateAt")) {
+          pairs.add(new String[] {name + level + "PerSecond", name + level + "PerSecond", ">= 2"});
+          pairs.add(new String[] {name + level + "ServerCpuMsPerItem", name + level + "ServerCpuMsPerItem", ""});
+        }
+        for (var name : List.of("searchVitalsWindowAt", "searchRevincludeAt", "searchAdverseEventsAt")) {
+          pairs.add(new String[] {name + level + "P95Ms", name + level + "P95Ms",
+              name.equals("searchVitalsWindowAt") ? "<= 0.5" : ""});
+          pairs.add(new String[] {name + level + "ServerCpuMsPerItem", name + level + "ServerCpuMsPerItem", ""});
+        }
+      }
+    }
+    results.forEach((db, figures) -> {
+      if (db.equals(STOCK)) {
+        return;
+      }
+      var ofDb = new LinkedHashMap<String, Ratio>();
+      for (var pair : pairs) {
+        var ours = figures.get(pair[0]);
+        var theirs = stock.get(pair[1]);
+        if (ours != null && theirs != null && theirs > 0) {
+          ofDb.put(pair[0], new Ratio(ours / theirs, pair[2]));
+        }
+      }
+      ratios.put(db, ofDb);
+    });
+    return ratios;
+  }
+
+  private static void printRatios(Map<String, Map<String, Ratio>> ratios) {
+    if (ratios.isEmpty()) {
+      return;
+    }
+    var out = new StringBuilder("Ours / stock HAPI (StockHapiServer), same run:\n");
+    ratios.forEach((db, figures) -> figures.forEach((name, ratio) -> out.append(String.format(
+        "  %-14s %-40s %6.2f%s%n", db, name, ratio.value(), ratio.goal().isEmpty() ? ""
+            : "   goal " + ratio.goal() + (met(ratio) ? ": met" : ": not met")))));
+    System.out.println(out);
+  }
+
+  static boolean met(Ratio ratio) {
+    return ratio.goal().startsWith(">=") ? ratio.value() >= Double.parseDouble(ratio.goal().substring(3))
+        : ratio.value() <= Double.parseDouble(ratio.goal().substring(3));
   }
 
   private static String rate(Map<String, Double> f, String name, String unit) {

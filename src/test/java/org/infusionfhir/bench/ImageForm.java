@@ -35,6 +35,19 @@ final class ImageForm {
   }
 
   /**
+   * The jar's libraries unpacked in {@code target/bench/libraries/lib}, without the class data archive: the
+   * classpath of {@link StockHapiServer}, which thus runs on the HAPI and Spring jars the server ships with.
+   */
+  static Path libraries(Path fatJar) throws Exception {
+    var dir = Path.of("target/bench/libraries").toAbsolutePath();
+    FileSystemUtils.deleteRecursively(dir);
+    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    run(List.of(java, "-Djarmode=tools", "-jar", fatJar.toString(), "extract", "--destination",
+        dir.toString()), java);
+    return dir.resolve("lib");
+  }
+
+  /**
    * The JVM options of the image. {@code -Xshare:on} rather than the image's {@code auto}: a start that could
    * not map the archive fails instead of being measured as if it had.
    */

@@ -55,11 +55,10 @@ final class ServerProcess implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: build it first (mvn -Pbench verify does)");
     }
-    Files.createDirectories(dataDir);
     int httpPort = freePort();
     int mllpPort = freePort();
     var command = new ArrayList<String>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(java());
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toString(),
         "--server.port=" + httpPort, "--infusion.hl7v2.mllp.port=" + mllpPort,
@@ -69,6 +68,40 @@ final class ServerProcess implements AutoCloseable {
         // An export is three job steps, each started on the next check: 1 s keeps its latency about the work.
         "--infusion.batch.check-interval=1s"));
     command.addAll(properties);
+    var started = launch(command, dataDir, httpPort);
+    var security = new SecurityProperties(true, "infusion-fhir", Duration.ofSeconds(30), null, null, null,
+        new SecurityProperties.Embedded(ISSUER, dataDir.resolve("issuer-key.json").toAbsolutePath(),
+            Path.of("config/clients.json"), TOKEN_LIFETIME),
+        List.of());
+    var token = new LocalTokens(security).issue("benchmark", "system/*.*", null);
+    return new ServerProcess(started.process(), httpPort, mllpPort, started.seconds(), started.rssKb(), token);
+  }
+
+  /**
+   * Starts {@link StockHapiServer}, the same-run reference, on {@code libraries} (the unpacked jar's
+   * {@code lib} folder: HAPI and Spring in the versions the server ships with) and this project's test classes,
+   * and waits for {@code /fhir/metadata}. It has no MLLP listener and ignores the Authorization header.
+   */
+  static ServerProcess startStock(Path libraries, Path dataDir, List<String> jvmOptions) throws Exception {
+    var testClasses = Path.of("target/test-classes");
+    if (!Files.isDirectory(libraries) || !Files.isDirectory(testClasses)) {
+      throw new IllegalStateException(libraries + " or " + testClasses + " is missing: mvn -Pbench verify makes both");
+    }
+    int httpPort = freePort();
+    var command = new ArrayList<String>();
+    command.add(java());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", libraries.toAbsolutePath() + "/*" + java.io.File.pathSeparator
+        + testClasses.toAbsolutePath(), StockHapiServer.class.getName(), "--server.port=" + httpPort));
+    var started = launch(command, dataDir, httpPort);
+    return new ServerProcess(started.process(), httpPort, -1, started.seconds(), started.rssKb(), "unused");
+  }
+
+  private record Launched(Process process, double seconds, long rssKb) {}
+
+  /** Runs {@code command} with its output in {@code dataDir/server.log} until {@code /fhir/metadata} answers 200. */
+  private static Launched launch(List<String> command, Path dataDir, int httpPort) throws Exception {
+    Files.createDirectories(dataDir);
     var log = dataDir.resolve("server.log");
     long launched = System.nanoTime();
     var process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -92,14 +125,12 @@ final class ServerProcess implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    double startSeconds = (System.nanoTime() - launched) / 1e9;
-    long rss = memoryKb(process, "VmRSS");
-    var security = new SecurityProperties(true, "infusion-fhir", Duration.ofSeconds(30), null, null, null,
-        new SecurityProperties.Embedded(ISSUER, dataDir.resolve("issuer-key.json").toAbsolutePath(),
-            Path.of("config/clients.json"), TOKEN_LIFETIME),
-        List.of());
-    var token = new LocalTokens(security).issue("benchmark", "system/*.*", null);
-    return new ServerProcess(process, httpPort, mllpPort, startSeconds, rss, token);
+    double seconds = (System.nanoTime() - launched) / 1e9;
+    return new Launched(process, seconds, memoryKb(process, "VmRSS"));
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** A line of {@code /proc/PID/status} in kB: VmRSS now, VmHWM the peak so far. */
