@@ -34,7 +34,8 @@ public final class Benchmark {
 
   static final String USAGE = """
       usage: Benchmark [--db stock,h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
-                       [--compare "--spring.property=value ..."] [--vacuum] [--startup-only]
+                       [--compare "--spring.property=value ..."] [--stock-compare "--stock.property=value ..."]
+                       [--vacuum] [--startup-only]
                        [--only window,revinclude,adverse,create,tx [--rounds 3]]
         --db      servers and databases to run on (default stock, h2, and postgres when 127.0.0.1:5432 answers):
                   stock = HAPI JPA as it comes on in-memory H2 (StockHapiServer), the same-run reference;
@@ -45,6 +46,8 @@ public final class Benchmark {
         --jvm     server JVM options (default those of the Docker image)
         --compare run each database a second time with these server properties, e.g. HAPI's own indexing:
                   "--infusion.indexing.disabled-search-parameters= --infusion.indexing.inline-resource-text-below=0"
+        --stock-compare  run stock a second time with these properties; ratios stay against the first:
+                  "--stock.search-reuse-millis=0" switches off HAPI's 60 s reuse of identical searches
         --vacuum  on PostgreSQL, VACUUM ANALYZE after storing each level and before its searches, as
                   autovacuum would have done in a database that was not just bulk-loaded
         --startup-only  only start-up: three alternating starts of the jar and of the Docker image's form
@@ -73,7 +76,11 @@ public final class Benchmark {
     for (var db : options.databases()) {
       System.out.println("[bench] " + db + ": starting");
       if (db.equals(STOCK)) {
-        results.put(db, runStock(stockLibraries, options));
+        results.put(db, runStock(stockLibraries, options, List.of()));
+        if (!options.stockCompare().isEmpty()) {
+          System.out.println("[bench] stock with " + options.stockCompare() + ": starting");
+          results.put(db + " (compared)", runStock(stockLibraries, options, options.stockCompare()));
+        }
         continue;
       }
       results.put(db, run(db, options, image, List.of()));
@@ -101,7 +108,7 @@ public final class Benchmark {
   }
 
   record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare,
-      boolean vacuum, boolean startupOnly, List<String> only, int rounds) {}
+      List<String> stockCompare, boolean vacuum, boolean startupOnly, List<String> only, int rounds) {}
 
   private static Options options(String[] args) {
     var list = Arrays.asList(args);
@@ -110,6 +117,7 @@ public final class Benchmark {
     var jvm = DOCKER_JVM_OPTIONS;
     var jar = Path.of("target/infusion-fhir.jar");
     List<String> compare = List.of();
+    List<String> stockCompare = List.of();
     boolean vacuum = false;
     boolean startupOnly = false;
     List<String> only = List.of();
@@ -131,6 +139,7 @@ public final class Benchmark {
         case "--jvm" -> jvm = value;
         case "--jar" -> jar = Path.of(value);
         case "--compare" -> compare = Arrays.stream(value.split("\\s+")).filter(p -> !p.isBlank()).toList();
+        case "--stock-compare" -> stockCompare = Arrays.stream(value.split("\\s+")).filter(p -> !p.isBlank()).toList();
         case "--only" -> only = WorkloadRounds.names(value);
         case "--rounds" -> rounds = Integer.parseInt(value);
         default -> {
@@ -154,7 +163,7 @@ public final class Benchmark {
         throw new IllegalArgumentException("--db: unknown '" + name + "'; known: stock, h2, postgres");
       }
     }
-    return new Options(databases, levels, jvm, jar, compare, vacuum, startupOnly, only, rounds);
+    return new Options(databases, levels, jvm, jar, compare, stockCompare, vacuum, startupOnly, only, rounds);
   }
 
   /** Where one server start stores its data, with the properties that point it there. */
@@ -266,13 +275,14 @@ public final class Benchmark {
    * as {@link #run} on the same data, with the same JVM options. The adapters, {@code $export} and the JDBC
    * baseline are ours alone and are not run.
    */
-  private static Map<String, Double> runStock(Path libraries, Options options) throws Exception {
+  private static Map<String, Double> runStock(Path libraries, Options options, List<String> properties)
+      throws Exception {
     var figures = new LinkedHashMap<String, Double>();
     var jvm = Arrays.stream(options.jvm().split("\\s+")).filter(s -> !s.isBlank()).toList();
     if (options.startupOnly()) {
       var seconds = new double[3];
       for (int i = 0; i < seconds.length; i++) {
-        try (var server = ServerProcess.startStock(libraries, Target.fresh(STOCK, List.of()).dataDir(), jvm)) {
+        try (var server = ServerProcess.startStock(libraries, Target.fresh(STOCK, List.of()).dataDir(), jvm, properties)) {
           seconds[i] = server.startSeconds;
           figures.put("rssAtStartJarMb", server.rssAtStartKb / 1024.0);
           System.out.printf("[bench] stock: start-up %.1f s%n", seconds[i]);
@@ -282,7 +292,7 @@ public final class Benchmark {
       figures.put("startSecondsJar", seconds[1]);
       return figures;
     }
-    try (var server = ServerProcess.startStock(libraries, Target.fresh(STOCK, List.of()).dataDir(), jvm)) {
+    try (var server = ServerProcess.startStock(libraries, Target.fresh(STOCK, List.of()).dataDir(), jvm, properties)) {
       figures.put("startSeconds", server.startSeconds);
       figures.put("rssAtStartMb", server.rssAtStartKb / 1024.0);
       System.out.printf("[bench] stock: started in %.1f s, RSS %.0f MB%n", server.startSeconds, server.rssAtStartKb / 1024.0);
@@ -619,7 +629,7 @@ public final class Benchmark {
       }
     }
     results.forEach((db, figures) -> {
-      if (db.equals(STOCK)) {
+      if (db.startsWith(STOCK)) {
         return;
       }
       var ofDb = new LinkedHashMap<String, Ratio>();

@@ -80,9 +80,10 @@ final class ServerProcess implements AutoCloseable {
   /**
    * Starts {@link StockHapiServer}, the same-run reference, on {@code libraries} (the unpacked jar's
    * {@code lib} folder: HAPI and Spring in the versions the server ships with) and this project's test classes,
-   * and waits for {@code /fhir/metadata}. It has no MLLP listener and ignores the Authorization header.
+   * and waits for {@code /fhir/metadata}; {@code properties} are its Spring properties. It has no MLLP listener and ignores the Authorization header.
    */
-  static ServerProcess startStock(Path libraries, Path dataDir, List<String> jvmOptions) throws Exception {
+  static ServerProcess startStock(Path libraries, Path dataDir, List<String> jvmOptions, List<String> properties)
+      throws Exception {
     var testClasses = Path.of("target/test-classes");
     if (!Files.isDirectory(libraries) || !Files.isDirectory(testClasses)) {
       throw new IllegalStateException(libraries + " or " + testClasses + " is missing: mvn -Pbench verify makes both");
@@ -93,6 +94,7 @@ final class ServerProcess implements AutoCloseable {
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", libraries.toAbsolutePath() + "/*" + java.io.File.pathSeparator
         + testClasses.toAbsolutePath(), StockHapiServer.class.getName(), "--server.port=" + httpPort));
+    command.addAll(properties);
     var started = launch(command, dataDir, httpPort);
     return new ServerProcess(started.process(), httpPort, -1, started.seconds(), started.rssKb(), "unused");
   }

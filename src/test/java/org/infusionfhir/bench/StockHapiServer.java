@@ -23,6 +23,7 @@ import jakarta.persistence.EntityManagerFactory;
 import java.util.Map;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -78,9 +79,18 @@ public class StockHapiServer {
     application.run(args);
   }
 
+  /**
+   * HAPI's defaults. {@code stock.search-reuse-millis} (HAPI's 60,000 unless given; 0 switches it off, as our
+   * server has it) lets the harness compare searches without HAPI answering a repeated one from its cache.
+   */
   @Bean
-  public JpaStorageSettings storageSettings() {
-    return new JpaStorageSettings();
+  public JpaStorageSettings storageSettings(
+      @Value("${stock.search-reuse-millis:#{null}}") Long searchReuseMillis) {
+    var settings = new JpaStorageSettings();
+    if (searchReuseMillis != null) {
+      settings.setReuseCachedSearchResultsForMillis(searchReuseMillis > 0 ? searchReuseMillis : null);
+    }
+    return settings;
   }
 
   @Bean
