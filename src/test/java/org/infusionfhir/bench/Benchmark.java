@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.infusionfhir.support.MllpClient;
 import org.infusionfhir.support.Postgres;
@@ -527,7 +528,7 @@ public final class Benchmark {
       Map.entry("createWarm", "~300/s"), Map.entry("txCold", "~270/s"), Map.entry("txWarm", "~1,100/s"),
       Map.entry("search", "p50 19-24, p95 32-68 ms"));
 
-  private static void print(Map<String, Map<String, Double>> results, Map<String, Double> validation, Options options) {
+  static void print(Map<String, Map<String, Double>> results, Map<String, Double> validation, Options options) {
     var dbs = new ArrayList<>(results.keySet());
     var out = new StringBuilder();
     out.append(String.format("%nBenchmark, %d cores, %s, server JVM options \"%s\", client beside the server%n",
@@ -661,6 +662,28 @@ public final class Benchmark {
         : ratio.value() <= Double.parseDouble(ratio.goal().substring(3));
   }
 
+  /**
+   * {@code figures}, read so that a figure this server did not measure (the stock server has no MLLP, no
+   * export) throws rather than printing as {@code null} cut to the format's precision.
+   */
+  private static Map<String, Double> measuredOnly(Map<String, Double> figures) {
+    return new java.util.AbstractMap<>() {
+      @Override
+      public Set<Entry<String, Double>> entrySet() {
+        return figures.entrySet();
+      }
+
+      @Override
+      public Double get(Object name) {
+        var value = figures.get(name);
+        if (value == null) {
+          throw new NullPointerException(name + " was not measured");
+        }
+        return value;
+      }
+    };
+  }
+
   private static String rate(Map<String, Double> f, String name, String unit) {
     return String.format("%.0f%s", f.get(name + "PerSecond"), unit) + cpu(f, name);
   }
@@ -671,8 +694,8 @@ public final class Benchmark {
 
   /** The server's CPU per call or resource, the figure least moved by a busy machine. */
   private static String cpu(Map<String, Double> f, String name) {
-    var cpu = f.get(name + "ServerCpuMsPerItem");
-    return cpu == null ? "" : String.format(" [%.1f]", cpu);
+    // Not every rate has a server CPU figure (the JDBC baseline has none): absent is not "not measured".
+    return f.containsKey(name + "ServerCpuMsPerItem") ? String.format(" [%.1f]", f.get(name + "ServerCpuMsPerItem")) : "";
   }
 
   private static void row(StringBuilder out, Map<String, Map<String, Double>> results, String name,
@@ -681,7 +704,7 @@ public final class Benchmark {
     results.values().forEach(f -> {
       String value;
       try {
-        value = cell.apply(f);
+        value = cell.apply(measuredOnly(f));
       } catch (NullPointerException notMeasured) {
         value = "-";
       }

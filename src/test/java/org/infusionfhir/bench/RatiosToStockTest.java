@@ -64,4 +64,27 @@ class RatiosToStockTest {
 
     assertThat(Benchmark.ratiosToStock(results, options(List.of(10000), List.of(), false))).isEmpty();
   }
+
+  @Test
+  void aFigureTheStockServerDoesNotMeasurePrintsAsADash() {
+    var results = new LinkedHashMap<String, Map<String, Double>>();
+    results.put("stock", Map.of("startSeconds", 26.0));
+    results.put("h2", Map.of("startSeconds", 36.0, "mllpMessagesPerSecond", 31.0, "mllpMessagesServerCpuMsPerItem", 61.0,
+        "jdbcBaselinePerSecond", 15000.0));
+    var printed = new java.io.ByteArrayOutputStream();
+    var stdout = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      Benchmark.print(results, Map.of(), options(List.of(10000), List.of(), false));
+    } finally {
+      System.setOut(stdout);
+    }
+    var lines = printed.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+
+    assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("HL7 v2 over MLLP")
+        .matches(".*\\s-\\s+31 msg/s \\[61\\.0\\].*"));
+    // A rate without a CPU figure keeps its rate.
+    assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("plain JDBC").contains("15000 rows/s"));
+    assertThat(lines).noneSatisfy(line -> assertThat(line).containsPattern("\\bn s\\b|null"));
+  }
 }
