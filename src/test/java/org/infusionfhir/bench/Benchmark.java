@@ -99,7 +99,10 @@ public final class Benchmark {
     });
     if (!ratios.isEmpty()) {
       var node = report.putObject("oursPerStock");
-      ratios.forEach((db, figures) -> figures.forEach((name, ratio) -> node.putObject(db).put(name, ratio.value())));
+      ratios.forEach((db, figures) -> {
+        var ofDb = node.putObject(db);
+        figures.forEach((name, ratio) -> ofDb.put(name, ratio.value()));
+      });
     }
     var v = report.putObject("validation");
     validation.forEach(v::put);

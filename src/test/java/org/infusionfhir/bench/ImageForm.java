@@ -24,11 +24,9 @@ final class ImageForm {
 
   static ImageForm prepare(Path fatJar) throws Exception {
     var dir = Path.of("target/bench/image").toAbsolutePath();
-    FileSystemUtils.deleteRecursively(dir);
-    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     long start = System.nanoTime();
-    run(List.of(java, "-Djarmode=tools", "-jar", fatJar.toString(), "extract", "--destination", dir.toString()), java);
-    run(List.of("sh", SCRIPT.toString(), dir.toString()), java);
+    extract(fatJar, dir);
+    run(List.of("sh", SCRIPT.toString(), dir.toString()), java());
     System.out.printf("[bench] image form (unpacked jar and class data archive) made in %.0f s%n",
         (System.nanoTime() - start) / 1e9);
     return new ImageForm(dir);
@@ -40,11 +38,19 @@ final class ImageForm {
    */
   static Path libraries(Path fatJar) throws Exception {
     var dir = Path.of("target/bench/libraries").toAbsolutePath();
-    FileSystemUtils.deleteRecursively(dir);
-    var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    run(List.of(java, "-Djarmode=tools", "-jar", fatJar.toString(), "extract", "--destination",
-        dir.toString()), java);
+    extract(fatJar, dir);
     return dir.resolve("lib");
+  }
+
+  /** The jar unpacked into a new {@code dir}: the thin application jar, and its libraries in {@code lib}. */
+  private static void extract(Path fatJar, Path dir) throws Exception {
+    FileSystemUtils.deleteRecursively(dir);
+    run(List.of(java(), "-Djarmode=tools", "-jar", fatJar.toString(), "extract", "--destination", dir.toString()),
+        java());
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /**

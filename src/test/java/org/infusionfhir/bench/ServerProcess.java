@@ -17,7 +17,8 @@ import org.infusionfhir.security.SecurityProperties;
 /**
  * The server as users run it: {@code java -jar target/infusion-fhir.jar} in its own JVM, with the
  * benchmark's client beside it on the same cores. Measures the time from launching the JVM to the first
- * {@code 200} of {@code /fhir/metadata}, and the process's resident memory.
+ * {@code 200} of {@code /fhir/metadata}, and the process's resident memory. The same-run reference,
+ * {@link StockHapiServer}, is started and measured the same way ({@link #startStock}).
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -80,7 +81,8 @@ final class ServerProcess implements AutoCloseable {
   /**
    * Starts {@link StockHapiServer}, the same-run reference, on {@code libraries} (the unpacked jar's
    * {@code lib} folder: HAPI and Spring in the versions the server ships with) and this project's test classes,
-   * and waits for {@code /fhir/metadata}; {@code properties} are its Spring properties. It has no MLLP listener and ignores the Authorization header.
+   * and waits for {@code /fhir/metadata}; {@code properties} are its Spring properties. It has no MLLP listener
+   * and ignores the Authorization header.
    */
   static ServerProcess startStock(Path libraries, Path dataDir, List<String> jvmOptions, List<String> properties)
       throws Exception {

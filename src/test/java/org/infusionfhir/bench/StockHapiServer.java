@@ -32,7 +32,6 @@ import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.orm.jpa.JpaTransactionManager;
@@ -50,7 +49,8 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
  * <p>Started by {@link ServerProcess#startStock} in its own JVM, on the unpacked jar's libraries and this
  * project's test classes, so that none of the server's own configuration or interceptors is on its classpath.
  */
-@Configuration
+// Not a @Configuration: the server's component scan of org.infusionfhir would pick it up in the test suite.
+// Given to SpringApplication directly, its @Import and @Bean methods are processed all the same.
 @ImportAutoConfiguration({
   PropertyPlaceholderAutoConfiguration.class,
   ServletWebServerFactoryAutoConfiguration.class,
