@@ -199,13 +199,8 @@ public final class Benchmark {
     var fresh = Target.fresh(db, extra);
     if (!options.only().isEmpty()) {
       try (var server = ServerProcess.start(options.jar(), fresh.dataDir(), jvm, fresh.properties())) {
-        BenchHttp.serverCpu = server::cpuMillis;
-        figures.putAll(WorkloadRounds.run(db, new BenchHttp(server.base(), server.token), server::compilerCpuMillis,
-            options.levels().get(0), options.only(), options.rounds()));
-      } finally {
-        BenchHttp.serverCpu = null;
+        return rounds(db, server, options);
       }
-      return figures;
     }
     var jdbcUrl = fresh.jdbcUrl();
     try (var server = ServerProcess.start(options.jar(), fresh.dataDir(), jvm, fresh.properties())) {
@@ -300,19 +295,28 @@ public final class Benchmark {
       figures.put("startSeconds", server.startSeconds);
       figures.put("rssAtStartMb", server.rssAtStartKb / 1024.0);
       System.out.printf("[bench] stock: started in %.1f s, RSS %.0f MB%n", server.startSeconds, server.rssAtStartKb / 1024.0);
-      BenchHttp.serverCpu = server::cpuMillis;
-      var http = new BenchHttp(server.base(), server.token);
       if (!options.only().isEmpty()) {
-        figures.putAll(WorkloadRounds.run(STOCK, http, server::compilerCpuMillis, options.levels().get(0),
-            options.only(), options.rounds()));
+        figures.putAll(rounds(STOCK, server, options));
         return figures;
       }
-      ingestAndSearches(STOCK, http, options, figures, null, null);
+      BenchHttp.serverCpu = server::cpuMillis;
+      ingestAndSearches(STOCK, new BenchHttp(server.base(), server.token), options, figures, null, null);
       figures.put("peakRssMb", server.peakRssKb() / 1024.0);
     } finally {
       BenchHttp.serverCpu = null;
     }
     return figures;
+  }
+
+  /** {@code --only}: the chosen workloads in rounds against a started server ({@link WorkloadRounds}). */
+  private static Map<String, Double> rounds(String db, ServerProcess server, Options options) throws Exception {
+    BenchHttp.serverCpu = server::cpuMillis;
+    try {
+      return WorkloadRounds.run(db, new BenchHttp(server.base(), server.token), server::compilerCpuMillis,
+          options.levels().get(0), options.only(), options.rounds());
+    } finally {
+      BenchHttp.serverCpu = null;
+    }
   }
 
   /**
@@ -590,6 +594,16 @@ public final class Benchmark {
   /** One figure of ours divided by the stock server's, and the goal for it. */
   record Ratio(double value, String goal) {}
 
+  private static final String AT_LEAST_TWICE = ">= 2";
+  private static final String AT_MOST_HALF = "<= 0.5";
+
+  /** Our figure's name, the stock server's figure it is divided by, and the goal ("" for none). */
+  private record Compared(String ours, String stock, String goal) {
+    static Compared same(String name, String goal) {
+      return new Compared(name, name, goal);
+    }
+  }
+
   /**
    * Our figures divided by those of {@link StockHapiServer} measured in the same run, per server, with the
    * issue's goals: throughput at least 2, search p95, start-up and memory at most 0.5. Server CPU per call is
@@ -601,34 +615,32 @@ public final class Benchmark {
     if (stock == null) {
       return ratios;
     }
-    // Our figure's name, the stock figure's name, the goal.
-    var pairs = new ArrayList<String[]>();
+    var pairs = new ArrayList<Compared>();
     if (options.startupOnly()) {
-      pairs.add(new String[] {"startSecondsJar", "startSecondsJar", "<= 0.5"});
-      pairs.add(new String[] {"startSecondsImage", "startSecondsJar", "<= 0.5"});
-      pairs.add(new String[] {"rssAtStartJarMb", "rssAtStartJarMb", "<= 0.5"});
+      pairs.add(Compared.same("startSecondsJar", AT_MOST_HALF));
+      pairs.add(new Compared("startSecondsImage", "startSecondsJar", AT_MOST_HALF));
+      pairs.add(Compared.same("rssAtStartJarMb", AT_MOST_HALF));
     } else if (!options.only().isEmpty()) {
       for (var w : options.only()) {
-        pairs.add(new String[] {w + "ServerCpuMsPerItem", w + "ServerCpuMsPerItem", ""});
-        pairs.add(new String[] {w + "ServerCpuLessJitMsPerItem", w + "ServerCpuLessJitMsPerItem", ""});
-        pairs.add(new String[] {w + "P95Ms", w + "P95Ms", w.equals("window") ? "<= 0.5" : ""});
+        pairs.add(Compared.same(w + "ServerCpuMsPerItem", ""));
+        pairs.add(Compared.same(w + "ServerCpuLessJitMsPerItem", ""));
+        pairs.add(Compared.same(w + "P95Ms", w.equals("window") ? AT_MOST_HALF : ""));
       }
     } else {
-      pairs.add(new String[] {"startSeconds", "startSeconds", "<= 0.5"});
-      pairs.add(new String[] {"startSecondsImage", "startSeconds", "<= 0.5"});
-      pairs.add(new String[] {"rssAtStartMb", "rssAtStartMb", "<= 0.5"});
-      pairs.add(new String[] {"peakRssMb", "peakRssMb", "<= 0.5"});
-      pairs.add(new String[] {"singleCreateColdPerSecond", "singleCreateColdPerSecond", ">= 2"});
-      pairs.add(new String[] {"transactionColdPerSecond", "transactionColdPerSecond", ">= 2"});
+      pairs.add(Compared.same("startSeconds", AT_MOST_HALF));
+      pairs.add(new Compared("startSecondsImage", "startSeconds", AT_MOST_HALF));
+      pairs.add(Compared.same("rssAtStartMb", AT_MOST_HALF));
+      pairs.add(Compared.same("peakRssMb", AT_MOST_HALF));
+      pairs.add(Compared.same("singleCreateColdPerSecond", AT_LEAST_TWICE));
+      pairs.add(Compared.same("transactionColdPerSecond", AT_LEAST_TWICE));
       for (int level : options.levels()) {
         for (var name : List.of("transactionTo", "singleCreateAt")) {
-          pairs.add(new String[] {name + level + "PerSecond", name + level + "PerSecond", ">= 2"});
-          pairs.add(new String[] {name + level + "ServerCpuMsPerItem", name + level + "ServerCpuMsPerItem", ""});
+          pairs.add(Compared.same(name + level + "PerSecond", AT_LEAST_TWICE));
+          pairs.add(Compared.same(name + level + "ServerCpuMsPerItem", ""));
         }
         for (var name : List.of("searchVitalsWindowAt", "searchRevincludeAt", "searchAdverseEventsAt")) {
-          pairs.add(new String[] {name + level + "P95Ms", name + level + "P95Ms",
-              name.equals("searchVitalsWindowAt") ? "<= 0.5" : ""});
-          pairs.add(new String[] {name + level + "ServerCpuMsPerItem", name + level + "ServerCpuMsPerItem", ""});
+          pairs.add(Compared.same(name + level + "P95Ms", name.equals("searchVitalsWindowAt") ? AT_MOST_HALF : ""));
+          pairs.add(Compared.same(name + level + "ServerCpuMsPerItem", ""));
         }
       }
     }
@@ -638,10 +650,10 @@ public final class Benchmark {
       }
       var ofDb = new LinkedHashMap<String, Ratio>();
       for (var pair : pairs) {
-        var ours = figures.get(pair[0]);
-        var theirs = stock.get(pair[1]);
+        var ours = figures.get(pair.ours());
+        var theirs = stock.get(pair.stock());
         if (ours != null && theirs != null && theirs > 0) {
-          ofDb.put(pair[0], new Ratio(ours / theirs, pair[2]));
+          ofDb.put(pair.ours(), new Ratio(ours / theirs, pair.goal()));
         }
       }
       ratios.put(db, ofDb);
