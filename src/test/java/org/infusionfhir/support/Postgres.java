@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Runs a test class only when the CI PostgreSQL is reachable (127.0.0.1:5432, database {@code test},
  * user {@code postgres}, trust auth; override with INFUSION_TEST_POSTGRES_URL/_USER/_PASSWORD). When it
- * is not, the tests are reported as skipped with the reason, never passed.
+ * is not, the tests are reported as skipped with the reason, never passed; with the environment variable
+ * {@code CI} set, an unreachable PostgreSQL fails the class instead, since CI machines always have one.
  */
 public class Postgres implements ExecutionCondition {
 
@@ -24,6 +25,11 @@ public class Postgres implements ExecutionCondition {
     var problem = probe();
     if (problem.isEmpty()) {
       return ConditionEvaluationResult.enabled("PostgreSQL reachable at " + URL);
+    }
+    if (onCi()) {
+      throw new IllegalStateException("PostgreSQL not reachable at " + URL + " (" + problem.get()
+          + ") and CI is set: CI machines have PostgreSQL, so " + context.getDisplayName()
+          + " fails instead of skipping");
     }
     var reason = "SKIPPED: PostgreSQL not reachable at " + URL + " (" + problem.get()
         + "); the PostgreSQL run of " + context.getDisplayName() + " did not happen";
@@ -42,6 +48,11 @@ public class Postgres implements ExecutionCondition {
       }
     }
     return unreachable;
+  }
+
+  static boolean onCi() {
+    var ci = System.getenv("CI");
+    return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");
   }
 
   /** An environment variable, or {@code fallback} when it is unset or blank. */
