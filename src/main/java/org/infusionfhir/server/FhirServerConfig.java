@@ -30,6 +30,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
+import org.infusionfhir.server.batch.BulkExportProperties;
+import org.infusionfhir.server.http.ForwardedAddressStrategy;
+import org.infusionfhir.server.storage.EmptyTypeReindexSkip;
+import org.infusionfhir.server.storage.IndexingProperties;
 
 /**
  * The HAPI FHIR JPA server for FHIR R4, with only the modules we use: no MDM, CQL, GraphQL, IPS,

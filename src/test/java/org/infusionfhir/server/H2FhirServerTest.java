@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.infusionfhir.server.http.BufferedResponseFilter;
 
 /** The FHIR server contract on embedded H2, plus the operational endpoints. */
 @H2FhirServer

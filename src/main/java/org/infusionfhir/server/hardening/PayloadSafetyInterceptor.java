@@ -1,0 +1,98 @@
+package org.infusionfhir.server.hardening;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.springframework.stereotype.Component;
+import org.infusionfhir.server.ServerInterceptor;
+
+/**
+ * Refuses request bodies that are dangerous to parse before HAPI parses them: XML with a DOCTYPE or
+ * entity declaration (XXE: nothing may be read from disk or network) and JSON nested deeper than
+ * {@code infusion.limits.max-json-depth}.
+ */
+@Component
+@Interceptor
+public class PayloadSafetyInterceptor implements ServerInterceptor {
+
+  private final int maxJsonDepth;
+
+  public PayloadSafetyInterceptor(RequestLimitsProperties limits) {
+    this.maxJsonDepth = limits.maxJsonDepth();
+  }
+
+  @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+  public boolean checkBody(RequestDetails request) {
+    byte[] body = request.loadRequestContents();
+    if (body == null || body.length == 0) {
+      return true;
+    }
+    int first = firstNonWhitespace(body);
+    if (first < 0) {
+      return true;
+    }
+    if (body[first] == '<' || contentTypeContains(request, "xml")) {
+      rejectDeclarations(body);
+    } else if (body[first] == '{' || body[first] == '[') {
+      checkJsonDepth(body, maxJsonDepth);
+    }
+    return true;
+  }
+
+  private static boolean contentTypeContains(RequestDetails request, String token) {
+    var type = request.getHeader("Content-Type");
+    return type != null && type.toLowerCase(Locale.ROOT).contains(token);
+  }
+
+  private static void rejectDeclarations(byte[] body) {
+    var text = new String(body, StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+    if (text.contains("<!DOCTYPE") || text.contains("<!ENTITY")) {
+      throw new InvalidRequestException(
+          "XML with a DOCTYPE or ENTITY declaration is refused: FHIR XML has no DTD, and entities could"
+              + " read files or URLs (XXE).");
+    }
+  }
+
+  /** Walks the structural characters of the JSON text; bytes inside strings are skipped. */
+  static void checkJsonDepth(byte[] body, int maxDepth) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < body.length; i++) {
+      byte b = body[i];
+      if (inString) {
+        if (b == '\\') {
+          i++;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '{' || b == '[') {
+        if (++depth > maxDepth) {
+          throw new InvalidRequestException(
+              "JSON is nested deeper than the limit of " + maxDepth + " levels (at byte offset " + i + ")");
+        }
+      } else if (b == '}' || b == ']') {
+        depth--;
+      }
+    }
+  }
+
+  private static int firstNonWhitespace(byte[] body) {
+    int i = 0;
+    // Skip a UTF-8 byte order mark.
+    if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
+      i = 3;
+    }
+    for (; i < body.length; i++) {
+      if (!Character.isWhitespace(body[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

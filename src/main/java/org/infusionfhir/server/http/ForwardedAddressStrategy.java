@@ -1,0 +1,42 @@
+package org.infusionfhir.server.http;
+
+import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Collections;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.util.ForwardedHeaderUtils;
+
+/**
+ * The FHIR base URL as a client behind a reverse proxy sees it: scheme, host and port from
+ * {@code Forwarded} or {@code X-Forwarded-Proto/Host/Port}, and {@code X-Forwarded-Prefix} as the path
+ * the proxy stripped before {@code /fhir} (the meaning Spring and common proxies give it). HAPI's own
+ * ApacheProxyAddressStrategy instead takes the prefix as the whole base path and drops {@code /fhir}.
+ */
+public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
+
+  @Override
+  public String determineServerBase(ServletContext servletContext, HttpServletRequest request) {
+    var base = URI.create(super.determineServerBase(servletContext, request));
+    var headers = new HttpHeaders();
+    for (var name : Collections.list(request.getHeaderNames())) {
+      headers.addAll(name, Collections.list(request.getHeaders(name)));
+    }
+    var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(base, headers);
+    var prefix = forwardedPrefix(request.getHeader("X-Forwarded-Prefix"));
+    return adapted.replacePath(prefix + base.getRawPath()).build().toUriString();
+  }
+
+  private static String forwardedPrefix(String header) {
+    if (header == null) {
+      return "";
+    }
+    var prefix = header.split(",")[0].trim();
+    while (prefix.endsWith("/")) {
+      prefix = prefix.substring(0, prefix.length() - 1);
+    }
+    // Only a plain path; anything else (a scheme, a query) is ignored rather than echoed into links.
+    return prefix.matches("(/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*") ? prefix : "";
+  }
+}

@@ -1,0 +1,20 @@
+package org.infusionfhir.server.storage;
+
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How HAPI's Hibernate layer talks to the database ({@code infusion.database.*}). The connection itself
+ * is Spring's {@code spring.datasource.*}.
+ *
+ * @param schemaAction what to do with the schema at start-up: {@code update} creates or migrates it
+ *     (the default), {@code validate} only checks it, {@code none} leaves it alone
+ * @param dialect a HAPI Hibernate dialect class; empty means chosen from the JDBC URL
+ * @param hibernate further Hibernate properties, passed through as they are
+ */
+@ConfigurationProperties("infusion.database")
+public record DatabaseProperties(
+    @DefaultValue("update") String schemaAction,
+    @DefaultValue("") String dialect,
+    @DefaultValue Map<String, String> hibernate) {}
