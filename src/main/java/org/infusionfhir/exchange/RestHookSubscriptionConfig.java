@@ -1,7 +1,6 @@
 package org.infusionfhir.exchange;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.impl.RetryPolicyProvider;
@@ -72,12 +71,9 @@ public class RestHookSubscriptionConfig {
   }
 
   @Bean
-  public SubscriptionDeliveryLog subscriptionDeliveryLog(SubscriptionProperties props, FhirContext fhir,
-      IInterceptorService interceptors) {
-    var deliveryLog = new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir);
-    // The JPA interceptor service: deliveries happen outside any request, and writes come from every path.
-    interceptors.registerInterceptor(deliveryLog);
-    return deliveryLog;
+  public SubscriptionDeliveryLog subscriptionDeliveryLog(SubscriptionProperties props, FhirContext fhir) {
+    // A storage interceptor (HookPlacement): deliveries happen outside any request, and writes come from every path.
+    return new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir);
   }
 
   @Bean
@@ -87,10 +83,7 @@ public class RestHookSubscriptionConfig {
   }
 
   @Bean
-  public SubscriptionSubmissionGate subscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhir,
-      IInterceptorService interceptors) {
-    var gate = new SubscriptionSubmissionGate(registry, fhir);
-    interceptors.registerInterceptor(gate);
-    return gate;
+  public SubscriptionSubmissionGate subscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhir) {
+    return new SubscriptionSubmissionGate(registry, fhir);
   }
 }

@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Guards and records rest-hook delivery. A Subscription whose endpoint the {@link SubscriptionEndpointPolicy}
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * resolve elsewhere. Every attempt, success and failure is counted per Subscription for
  * {@code Subscription/[id]/$delivery-status} and logged.
  */
-public class SubscriptionDeliveryLog {
+public class SubscriptionDeliveryLog implements ServerInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionDeliveryLog.class);
 

@@ -9,6 +9,7 @@ import ca.uhn.fhir.jpa.subscription.match.registry.ActiveSubscription;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.jpa.subscription.model.ResourceModifiedMessage;
 import java.util.Set;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Keeps writes that no active Subscription can match out of HAPI's subscription pipeline.
@@ -27,7 +28,7 @@ import java.util.Set;
  * replica learns of the new Subscription when HAPI's subscription loader next reads the database.
  */
 @Interceptor
-public class SubscriptionSubmissionGate {
+public class SubscriptionSubmissionGate implements ServerInterceptor {
 
   /** Resource types whose messages HAPI's own subscription machinery consumes, whatever is registered. */
   private static final Set<String> ALWAYS = Set.of("Subscription", "SubscriptionTopic");

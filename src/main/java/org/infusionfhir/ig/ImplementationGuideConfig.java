@@ -1,7 +1,6 @@
 package org.infusionfhir.ig;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.packages.loader.PackageLoaderSvc;
 import ca.uhn.fhir.jpa.validation.JpaValidationSupportChain;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -45,9 +44,7 @@ public class ImplementationGuideConfig {
 
   @Bean
   public ProfileValidationInterceptor profileValidationInterceptor(
-      OfflineValidator validator, ValidationProperties properties, IInterceptorService storageInterceptors) {
-    var interceptor = new ProfileValidationInterceptor(validator, properties);
-    storageInterceptors.registerInterceptor(interceptor);
-    return interceptor;
+      OfflineValidator validator, ValidationProperties properties) {
+    return new ProfileValidationInterceptor(validator, properties);
   }
 }

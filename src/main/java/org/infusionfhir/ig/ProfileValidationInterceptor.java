@@ -14,6 +14,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Validation on write: a resource that claims one of our profiles and breaks it is refused with 422 and
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * so REST writes, transaction entries and the adapters are all checked.
  */
 @Interceptor
-public class ProfileValidationInterceptor {
+public class ProfileValidationInterceptor implements ServerInterceptor {
 
   public static final String ISSUES_HEADER = "X-Validation-Issues";
   /**

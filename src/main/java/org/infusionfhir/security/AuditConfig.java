@@ -1,7 +1,6 @@
 package org.infusionfhir.security;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import java.util.HashSet;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,16 +19,19 @@ public class AuditConfig {
 
   @Bean
   public TransactionAudit transactionAudit(AuditWriter writer, AuditProperties properties,
-      IInterceptorService storageInterceptors, AuditEventGuard guard, FhirContext fhirContext) {
+      FhirContext fhirContext) {
     // HAPI's parser drops versions from references unless told otherwise, and would store
     // "Patient/x" where the audit says "Patient/x/_history/3".
     var keepVersions = new HashSet<>(fhirContext.getParserOptions().getDontStripVersionsFromReferencesAtPaths());
     keepVersions.add(ENTITY_PATH);
     fhirContext.getParserOptions().setDontStripVersionsFromReferencesAtPaths(keepVersions);
 
-    storageInterceptors.registerInterceptor(guard.storageHooks());
-    var audit = new TransactionAudit(writer, properties);
-    storageInterceptors.registerInterceptor(audit);
-    return audit;
+    return new TransactionAudit(writer, properties);
+  }
+
+  /** AuditEvents are refused to every writer but the audit itself, on every path into storage. */
+  @Bean
+  public AuditEventGuard.StorageHooks auditEventStorageHooks(AuditEventGuard guard) {
+    return guard.storageHooks();
   }
 }

@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * {@code Allow: GET, POST} (POST for {@code _search}): the methods are not supported on this resource type
  * for anyone, whatever the token, which is what 405 says; a 403 would suggest some other token could.
  *
- * <p>The rule is enforced in storage ({@link #storageHooks()}, registered with the JPA interceptor service),
+ * <p>The rule is enforced in storage ({@link #storageHooks()}, a storage interceptor of its own),
  * so no path escapes it: single REST writes, entries of transaction and batch Bundles, adapters and
  * {@code $expunge}. The REST hooks add what storage does not see ({@code $meta-add}, {@code $meta-delete}
  * change tags without a storage write) and keep the CapabilityStatement honest.
@@ -41,10 +41,10 @@ public class AuditEventGuard implements ServerInterceptor {
   private static final Set<TypeRestfulInteraction> WRITE_INTERACTIONS = EnumSet.of(TypeRestfulInteraction.CREATE,
       TypeRestfulInteraction.UPDATE, TypeRestfulInteraction.PATCH, TypeRestfulInteraction.DELETE);
 
-  private final Object storageHooks = new StorageHooks();
+  private final StorageHooks storageHooks = new StorageHooks();
 
-  /** The hooks that guard storage itself, for the JPA interceptor service. */
-  public Object storageHooks() {
+  /** The hooks that guard storage itself, a bean of their own so that they sit on the storage layer. */
+  public StorageHooks storageHooks() {
     return storageHooks;
   }
 
@@ -73,7 +73,7 @@ public class AuditEventGuard implements ServerInterceptor {
   }
 
   @Interceptor
-  static final class StorageHooks {
+  public static final class StorageHooks implements ServerInterceptor {
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
     public void created(IBaseResource resource, RequestDetails request) {

@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.infusionfhir.security.AuditedEntities.Lifecycle;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Audits every write in the database transaction that makes it, so that no write commits without its
@@ -25,7 +26,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * with the JPA interceptor service (not the REST server) so that those without a REST request are seen.
  */
 @Interceptor
-public class TransactionAudit {
+public class TransactionAudit implements ServerInterceptor {
 
   private final AuditWriter writer;
   private final AuditProperties properties;

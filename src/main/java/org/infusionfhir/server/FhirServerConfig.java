@@ -2,7 +2,6 @@ package org.infusionfhir.server;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -76,11 +75,8 @@ public class FhirServerConfig {
 
   /** No reindex job for a SearchParameter the server itself stores when nothing of its base type is stored. */
   @Bean
-  public EmptyTypeReindexSkip emptyTypeReindexSkip(EntityManagerFactory entityManagerFactory,
-      IInterceptorService storageInterceptors) {
-    var skip = new EmptyTypeReindexSkip(SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory));
-    storageInterceptors.registerInterceptor(skip);
-    return skip;
+  public EmptyTypeReindexSkip emptyTypeReindexSkip(EntityManagerFactory entityManagerFactory) {
+    return new EmptyTypeReindexSkip(SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory));
   }
 
   /** One partition: a clinic runs its own server (partitioning is a module we do not use). */
@@ -131,7 +127,9 @@ public class FhirServerConfig {
     server.setServerAddressStrategy(props.trustForwardedHeaders()
         ? new ForwardedAddressStrategy() : new IncomingRequestAddressStrategy());
     server.registerInterceptor(new ResponseHighlighterInterceptor());
-    interceptors.forEach(server::registerInterceptor);
+    interceptors.stream()
+        .filter(interceptor -> HookPlacement.of(interceptor.getClass()) == HookPlacement.REST_SERVER)
+        .forEach(server::registerInterceptor);
     return server;
   }
 

@@ -3,7 +3,10 @@ package org.infusionfhir.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.packages.loader.PackageLoaderSvc;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.SearchParameter;
 import org.hl7.fhir.utilities.http.ManagedWebAccess;
 import org.hl7.fhir.utilities.http.SimpleHTTPClient;
 import org.hl7.fhir.utilities.settings.FhirSettings;
@@ -394,6 +399,21 @@ class SecurityHardeningTest extends FhirServerTestBase {
            "expression":"Patient.name.where(family.matchesFull('R.*')).family"}
           """.formatted(code, code, code);
       assertOperationOutcomeOf(send("POST", "/SearchParameter", JSON, parameter), 422, "matchesFull()");
+    }
+
+    @Test
+    void aSearchParameterWrittenOutsideRestIsCheckedToo(@Autowired DaoRegistry daos) {
+      // The check is a storage hook: an adapter, load or batch job writing through the DAOs meets it too.
+      var code = unique("family-regex").replace("-", "");
+      var parameter = new SearchParameter().setUrl("http://example.org/SearchParameter/" + code).setName(code)
+          .setStatus(Enumerations.PublicationStatus.ACTIVE).setDescription("x").setCode(code)
+          .setType(Enumerations.SearchParamType.TOKEN)
+          .setExpression("Patient.name.where(family.matches('^R')).family");
+      parameter.addBase("Patient");
+      assertThatThrownBy(() -> daos.getResourceDao(SearchParameter.class)
+              .create(parameter, new SystemRequestDetails()))
+          .isInstanceOf(UnprocessableEntityException.class)
+          .hasMessageContaining("matches()");
     }
 
     @Test

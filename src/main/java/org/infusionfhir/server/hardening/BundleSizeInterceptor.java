@@ -3,6 +3,7 @@ package org.infusionfhir.server.hardening;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.PayloadTooLargeException;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.r4.model.Bundle;
@@ -23,9 +24,13 @@ public class BundleSizeInterceptor implements ServerInterceptor {
     this.maxEntries = limits.maxBundleEntries();
   }
 
+  /**
+   * A limit on what clients send: the server's own transactions (the intake's, {@code load}'s) are not
+   * client requests, and arrive here without servlet request details.
+   */
   @Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
-  public void checkEntryCount(IBaseBundle bundle) {
-    if (bundle instanceof Bundle r4 && r4.getEntry().size() > maxEntries) {
+  public void checkEntryCount(IBaseBundle bundle, ServletRequestDetails clientRequest) {
+    if (clientRequest != null && bundle instanceof Bundle r4 && r4.getEntry().size() > maxEntries) {
       throw new PayloadTooLargeException(
           "Bundle." + r4.getType().toCode() + " has " + r4.getEntry().size()
               + " entries; the limit is " + maxEntries + ". Split it into smaller Bundles.");

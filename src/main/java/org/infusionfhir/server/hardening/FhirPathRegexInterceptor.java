@@ -67,15 +67,29 @@ public class FhirPathRegexInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Conformance resources whose FHIRPath the server evaluates later, however they arrive (PUT, Patch, Bundle). */
-  @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-  public void checkCreated(IBaseResource resource) {
-    checkStored(resource);
-  }
+  /**
+   * Conformance resources whose FHIRPath the server evaluates later, however they arrive (PUT, Patch,
+   * Bundle, or a write that does not come over REST at all): a storage interceptor of its own.
+   */
+  @Component
+  @Interceptor
+  public static class StoredExpressions implements ServerInterceptor {
 
-  @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-  public void checkUpdated(IBaseResource oldResource, IBaseResource resource) {
-    checkStored(resource);
+    private final FhirPathRegexInterceptor checks;
+
+    public StoredExpressions(FhirPathRegexInterceptor checks) {
+      this.checks = checks;
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void checkCreated(IBaseResource resource) {
+      checks.checkStored(resource);
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void checkUpdated(IBaseResource oldResource, IBaseResource resource) {
+      checks.checkStored(resource);
+    }
   }
 
   private void checkPatch(Parameters patch, String where) {

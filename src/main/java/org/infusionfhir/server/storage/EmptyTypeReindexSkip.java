@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.Enumerations.ResourceType;
 import org.hl7.fhir.r4.model.SearchParameter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * The server's own SearchParameter writes (the guide's parameters and the switched-off built-in ones,
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * SearchParameter write through the REST API is left to HAPI.
  */
 @Interceptor
-public class EmptyTypeReindexSkip {
+public class EmptyTypeReindexSkip implements ServerInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(EmptyTypeReindexSkip.class);
   private static final String SET_HERE = EmptyTypeReindexSkip.class.getName();
