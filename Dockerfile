@@ -20,7 +20,7 @@ COPY --from=build --chown=infusion:infusion /src/fixtures /app/fixtures
 USER infusion
 # Class data sharing: a training start lists the classes the server loads, and this image's JVM archives
 # them pre-parsed (src/main/docker/class-data-archive.sh, which the benchmark harness runs too). Start-up
-# measured about 30 % shorter with it (README "Performance"). Should the archive not be made, the JVM
+# measured about 30 % shorter with it (docs/performance.md). Should the archive not be made, the JVM
 # starts without it (-Xshare:auto).
 COPY --chown=infusion:infusion src/main/docker/class-data-archive.sh /tmp/class-data-archive.sh
 RUN sh /tmp/class-data-archive.sh /app; rm -f /tmp/class-data-archive.sh
