@@ -2,26 +2,29 @@ package org.infusionfhir.ig;
 
 import ca.uhn.fhir.context.support.ValidationSupportContext;
 import ca.uhn.fhir.context.support.ValueSetExpansionOptions;
-import ca.uhn.fhir.interceptor.api.Hook;
-import ca.uhn.fhir.interceptor.api.Interceptor;
-import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.jpa.provider.ValueSetOperationProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import org.hl7.fhir.r4.model.ValueSet;
-import org.infusionfhir.server.ServerInterceptor;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.infusionfhir.server.ServerProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code ValueSet/$expand?url=} for our guide's ValueSets, expanded in memory from the package. HAPI
- * expands a stored CodeSystem through its full-text index, a module we do not run; our ValueSets are
- * small enumerations, so the in-memory expansion of the validator's own chain is exact. Other ValueSets
- * go to HAPI as before.
+ * HAPI's ValueSet {@code $expand} and {@code $validate-code}, except that {@code ValueSet/$expand?url=} for
+ * one of our guide's ValueSets is expanded in memory from the package. HAPI expands a stored CodeSystem
+ * through its full-text index, a module we do not run; our ValueSets are small enumerations, so the
+ * in-memory expansion of the validator's own chain is exact.
+ *
+ * <p>It answers as HAPI's operation method, so authorization, audit, content negotiation
+ * ({@code _format}, {@code Accept}) and error handling apply as to any other operation. The override
+ * carries no {@code @Operation} of its own: HAPI binds the annotated method of
+ * {@link ValueSetOperationProvider}, and calling it on this object runs the override (a second annotated
+ * method would bind {@code $expand} twice).
  */
 @Component
-@Interceptor
-public class GuideValueSetExpansion implements ServerInterceptor {
+public class GuideValueSetExpansion extends ValueSetOperationProvider implements ServerProvider {
 
   private final OfflineValidator validator;
 
@@ -29,26 +32,30 @@ public class GuideValueSetExpansion implements ServerInterceptor {
     this.validator = validator;
   }
 
-  @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
-  public boolean expandOurs(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    var url = request.getParameter("url");
-    if (!"GET".equals(request.getMethod()) || !request.getRequestURI().endsWith("/ValueSet/$expand")
-        || !ImplementationGuidePackage.isOurs(url)) {
-      return true;
+  @Override
+  public IBaseResource expand(HttpServletRequest servletRequest, IIdType id, IBaseResource valueSet,
+      IPrimitiveType<String> url, IPrimitiveType<String> valueSetVersion, IPrimitiveType<String> filter,
+      IPrimitiveType<String> context, IPrimitiveType<String> contextDirection, IPrimitiveType<Integer> offset,
+      IPrimitiveType<Integer> count, IPrimitiveType<String> displayLanguage,
+      IPrimitiveType<Boolean> includeHierarchy, RequestDetails requestDetails) {
+    var ours = id == null && valueSet == null && filter == null && offset == null && count == null
+        && url != null && ImplementationGuidePackage.isOurs(url.getValue())
+        ? expandFromPackage(url.getValue()) : null;
+    if (ours != null) {
+      return ours;
     }
+    return super.expand(servletRequest, id, valueSet, url, valueSetVersion, filter, context, contextDirection,
+        offset, count, displayLanguage, includeHierarchy, requestDetails);
+  }
+
+  /** Our ValueSet expanded by the validator's chain, or null when the package does not hold it. */
+  private IBaseResource expandFromPackage(String url) {
     var chain = validator.supportChain();
-    var valueSet = chain.fetchValueSet(url);
-    if (valueSet == null) {
-      return true;
+    var definition = chain.fetchValueSet(url);
+    if (definition == null) {
+      return null;
     }
-    var outcome = chain.expandValueSet(new ValidationSupportContext(chain), new ValueSetExpansionOptions(), valueSet);
-    if (outcome == null || outcome.getValueSet() == null) {
-      return true;
-    }
-    var expanded = (ValueSet) outcome.getValueSet();
-    response.setStatus(200);
-    response.setContentType(Constants.CT_FHIR_JSON_NEW + ";charset=UTF-8");
-    validator.fhirContext().newJsonParser().encodeResourceToWriter(expanded, response.getWriter());
-    return false;
+    var outcome = chain.expandValueSet(new ValidationSupportContext(chain), new ValueSetExpansionOptions(), definition);
+    return outcome == null ? null : outcome.getValueSet();
   }
 }

@@ -41,7 +41,13 @@ final class ReusingInstanceValidator extends FhirInstanceValidator {
   private volatile InstanceValidatorPool pool;
 
   ReusingInstanceValidator(IValidationSupport validationSupport) {
+    this(validationSupport, CoreValidatorVersion.onClassPath());
+  }
+
+  /** {@code coreVersion}: the core validation library's version found on the class path. */
+  ReusingInstanceValidator(IValidationSupport validationSupport, String coreVersion) {
     super(validationSupport);
+    CoreValidatorVersion.requireBuiltFor(coreVersion);
   }
 
   @Override

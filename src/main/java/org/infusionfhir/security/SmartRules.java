@@ -28,7 +28,7 @@ import org.infusionfhir.security.SmartScope.Permission;
  *       ({@code ?category=vital-signs}) limits them to matching resources.
  *   <li>Bulk export, AuditEvents and HAPI's maintenance operations need system scopes.
  *   <li>The guide's conformance resources, {@code $validate} and terminology operations are open to any
- *       valid token: they hold no patient data.
+ *       valid token that grants a SMART scope: they hold no patient data.
  * </ul>
  */
 final class SmartRules {
@@ -50,6 +50,12 @@ final class SmartRules {
 
   static List<IAuthRule> forRequest(SmartScopes granted, RequestDetails request) {
     var rules = new RuleBuilder();
+    if (granted.scopes().isEmpty()) {
+      // A token that grants no SMART scope (a sign-in with openid alone) carries no rights to FHIR data,
+      // the guide or its operations.
+      return rules.allow("capabilities").metadata().andThen()
+          .denyAll("the access token grants no SMART scope").andThen().build();
+    }
     var missing = missingPermission(granted, request);
     if (missing.isPresent()) {
       return rules.denyAll(missing.get()).andThen().build();

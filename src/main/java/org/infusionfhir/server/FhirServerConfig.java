@@ -11,7 +11,6 @@ import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
-import ca.uhn.fhir.jpa.provider.ValueSetOperationProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.context.support.IValidationSupport;
@@ -94,7 +93,6 @@ public class FhirServerConfig {
       ISearchParamRegistry searchParamRegistry,
       IValidationSupport validationSupport,
       DatabaseBackedPagingProvider pagingProvider,
-      ValueSetOperationProvider valueSetOperations,
       BulkDataExportProvider bulkExport,
       FhirServerProperties props,
       List<ServerInterceptor> interceptors,
@@ -105,10 +103,9 @@ public class FhirServerConfig {
     var server = new RestfulServer(fhirContext);
     server.registerProviders(resourceProviders.createProviders());
     server.registerProvider(systemProvider);
-    // ValueSet $expand and $validate-code.
-    server.registerProvider(valueSetOperations);
     // Bulk Data $export (system, Patient, Group), $export-poll-status and its DELETE.
     server.registerProvider(bulkExport);
+    // Includes ValueSet $expand and $validate-code: HAPI's provider, with the guide's ValueSets expanded in memory.
     providers.forEach(server::registerProvider);
 
     var capabilities = new JpaCapabilityStatementProvider(

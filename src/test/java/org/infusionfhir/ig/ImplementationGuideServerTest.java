@@ -3,7 +3,9 @@ package org.infusionfhir.ig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
@@ -55,6 +57,34 @@ class ImplementationGuideServerTest extends FhirServerTestBase {
     var expansion = FHIR.newJsonParser().parseResource(ValueSet.class, response.body()).getExpansion();
     assertThat(expansion.getContains()).extracting(c -> c.getCode())
         .containsExactlyInAnyOrder("baseline", "during-infusion", "recovery");
+  }
+
+  @Test
+  void anXmlClientGetsTheExpansionOfOurValueSetInXml() {
+    var response = get("/ValueSet/$expand?url=" + BASE + "/ValueSet/infusion-phase", "Accept", XML);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).get().asString().startsWith(XML);
+    var expansion = FHIR.newXmlParser().parseResource(ValueSet.class, response.body()).getExpansion();
+    assertThat(expansion.getContains()).extracting(c -> c.getCode())
+        .containsExactlyInAnyOrder("baseline", "during-infusion", "recovery");
+  }
+
+  @Test
+  void aTokenThatGrantsNoSmartScopeIsRefusedTheExpansion() {
+    var noRights = "Bearer " + tokens.issue(unique("sign-in-only"), "openid", null);
+    var response = get("/ValueSet/$expand?url=" + BASE + "/ValueSet/infusion-phase", "Authorization", noRights);
+    assertOperationOutcome(response, 403, "grants no SMART scope");
+  }
+
+  @Test
+  void theExpansionOfOurValueSetIsAuditedAsAnOperation() {
+    var clinician = unique("clinician");
+    var token = "Bearer " + tokens.issue(clinician, "user/*.read", null);
+    assertThat(get("/ValueSet/$expand?url=" + BASE + "/ValueSet/infusion-phase", "Authorization", token)
+        .statusCode()).isEqualTo(200);
+    var audits = FHIR.newJsonParser().parseResource(Bundle.class, get("/AuditEvent?agent-name:exact=" + clinician).body());
+    assertThat(audits.getEntry()).singleElement().satisfies(e -> assertThat(((AuditEvent) e.getResource())
+        .getSubtype()).extracting(Coding::getCode).containsExactly("operation", "$expand"));
   }
 
   @Test
