@@ -1,4 +1,4 @@
-package org.infusionfhir.server;
+package org.infusionfhir.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
