@@ -66,6 +66,8 @@ public final class Benchmark {
   static final String STOCK = "stock";
   static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
   private static final int CLIENTS = 4;
+  private static final int COLD_CREATES = 200;
+  private static final int COLD_TRANSACTIONS = 8;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws Exception {
@@ -174,6 +176,12 @@ public final class Benchmark {
       }
       i++;
     }
+    long coldWrites = COLD_CREATES + (long) COLD_TRANSACTIONS * BenchVitals.PER_SESSION;
+    if (!startupOnly && !validationOnly && only.isEmpty() && levels.stream().anyMatch(level -> level <= coldWrites)) {
+      // Each level is measured by the transactions that store up to it, after the cold writes.
+      throw new IllegalArgumentException("--levels: each level must be above the " + coldWrites
+          + " Observations the cold writes store first");
+    }
     List<String> databases;
     if (db != null) {
       databases = Arrays.stream(db.split(",")).map(String::trim).toList();
@@ -263,9 +271,9 @@ public final class Benchmark {
     var sessions = new int[] {0};
 
     // Cold: the first writes after start, before anything has warmed the server up.
-    var cold = singleCreates(http, stored, sessions, 200);
+    var cold = singleCreates(http, stored, sessions, COLD_CREATES);
     put(figures, "singleCreateCold", cold);
-    var coldTx = transactions(http, stored, sessions, 8);
+    var coldTx = transactions(http, stored, sessions, COLD_TRANSACTIONS);
     put(figures, "transactionCold", coldTx);
     System.out.printf("[bench] %s: cold %.0f creates/s, %.0f transaction resources/s%n", db, cold.perSecond(),
         coldTx.perSecond());
