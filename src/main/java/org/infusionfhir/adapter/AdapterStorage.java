@@ -16,8 +16,6 @@ import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.ig.ProfileValidationInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,32 +31,17 @@ import org.springframework.stereotype.Component;
 @Component
 public class AdapterStorage {
 
-  /**
-   * {@code infusion.adapters.*}.
-   *
-   * @param validate validate what the adapters write against our profiles, like any other write. Off by
-   *     default: the mappings are code whose output the test suite validates, and HAPI 8.8's validator
-   *     costs about 20 ms per resource, which would cap monitor ingest far below what a clinic sends
-   * @param groupCommitMax the most writes one grouped transaction takes
-   * @param groupCommitWriters threads committing grouped writes
-   */
-  @ConfigurationProperties("infusion.adapters")
-  public record Properties(
-      @DefaultValue("false") boolean validate,
-      @DefaultValue("50") int groupCommitMax,
-      @DefaultValue("2") int groupCommitWriters) {}
-
   private static final Logger log = LoggerFactory.getLogger(AdapterStorage.class);
 
   private record Pending(String key, Bundle transaction, CompletableFuture<Void> done) {}
 
   private final IFhirSystemDao<Bundle, ?> systemDao;
-  private final Properties properties;
+  private final AdapterProperties properties;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean running = true;
 
-  public AdapterStorage(IFhirSystemDao<Bundle, ?> systemDao, Properties properties) {
+  public AdapterStorage(IFhirSystemDao<Bundle, ?> systemDao, AdapterProperties properties) {
     this.systemDao = systemDao;
     this.properties = properties;
     for (int i = 0; i < properties.groupCommitWriters(); i++) {

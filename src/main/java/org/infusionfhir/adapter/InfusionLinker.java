@@ -6,15 +6,12 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,20 +23,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class InfusionLinker {
 
-  /**
-   * {@code infusion.linking.*}.
-   *
-   * @param baselineWindow how long before an infusion's start an observation still counts as its baseline
-   */
-  @ConfigurationProperties("infusion.linking")
-  public record Properties(@DefaultValue("60m") Duration baselineWindow) {}
-
   public record Link(Reference procedure, Reference encounter, InfusionPhase phase) {}
 
   private final IFhirResourceDao<Procedure> procedures;
-  private final Properties properties;
+  private final LinkingProperties properties;
 
-  public InfusionLinker(DaoRegistry daoRegistry, Properties properties) {
+  public InfusionLinker(DaoRegistry daoRegistry, LinkingProperties properties) {
     this.procedures = daoRegistry.getResourceDao(Procedure.class);
     this.properties = properties;
   }

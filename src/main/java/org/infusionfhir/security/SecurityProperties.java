@@ -43,13 +43,15 @@ public record SecurityProperties(
 
   /**
    * @param issuer the {@code iss} of the tokens it signs
-   * @param keyFile its RSA signing key, created on first use (by the server or the {@code token} command)
+   * @param keyFile its RSA signing key, created on first use (by the server or the {@code token} command);
+   *     replicas must share it. Its default, beside the database in {@code infusion.data-dir}, is set in
+   *     application.yaml, as it follows that property
    * @param clientsFile the registered clients (JSON); a missing file registers none
    * @param tokenLifetime how long an access token it signs is valid
    */
   public record Embedded(
       @DefaultValue("http://localhost:8080") String issuer,
-      @DefaultValue("data/issuer-key.json") Path keyFile,
+      Path keyFile,
       @DefaultValue("config/clients.json") Path clientsFile,
       @DefaultValue("15m") Duration tokenLifetime) {}
 }

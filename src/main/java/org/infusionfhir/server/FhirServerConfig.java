@@ -57,7 +57,7 @@ public class FhirServerConfig {
     var settings = new JpaStorageSettings();
     // The stock 60 s reuse makes a count taken right after an ingest show the old number.
     settings.setReuseCachedSearchResultsForMillis(
-        props.searchReuseMillis() > 0 ? props.searchReuseMillis() : null);
+        props.searchReuse().isZero() ? null : props.searchReuse().toMillis());
     settings.setExpungeEnabled(props.expungeEnabled());
     settings.setAllowMultipleDelete(false);
     // Our ValueSets are small and expand in memory; HAPI's pre-expansion needs full-text indexing.

@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.FhirContext;

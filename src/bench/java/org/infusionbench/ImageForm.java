@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

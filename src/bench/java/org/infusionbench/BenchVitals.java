@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +21,7 @@ import java.util.function.DoubleSupplier;
  */
 final class WorkloadRounds {
 
-  static final List<String> WORKLOADS = List.of("window", "revinclude", "adverse", "create", "tx");
+  static final List<String> WORKLOADS = List.of("read", "window", "revinclude", "adverse", "create", "tx");
   private static final int CALLS = 400;
   private static final int BUNDLES = 20;
 
@@ -61,6 +61,7 @@ final class WorkloadRounds {
         var picks = random.ints(CALLS, 0, searchable).toArray();
         double jitBefore = compilerCpu.getAsDouble();
         var m = switch (workload) {
+          case "read" -> Benchmark.reads(http, picks);
           case "window" -> Benchmark.vitalsWindow(http, picks);
           case "revinclude" -> Benchmark.revinclude(http, picks);
           case "adverse" -> Benchmark.adverseEvents(http, picks);

@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,17 +27,21 @@ import org.infusionfhir.support.Postgres;
  * start-up to the first {@code /fhir/metadata} and RSS; single creates and transactions of 100
  * Observations by 4 client threads, cold (the first after start) and warm; HL7 v2 over MLLP on persistent
  * connections and JSON intake sessions; then, after storing the vital signs up to each level, the ingest
- * rate at that level and three EHR searches (4 threads); {@code $everything} and {@code $export} of a
- * full course; and the same rows inserted with plain JDBC batches. Validation is timed in this JVM.
+ * rate at that level and three EHR searches (4 threads); {@code $everything}, {@code $summary} and
+ * {@code $export} of a full course; a system {@code $export} of everything stored; and the same rows
+ * inserted with plain JDBC batches. Validation is measured by JMH ({@link ValidationBenchmark}).
  * Prints a table and writes {@code target/benchmark.json}.
+ *
+ * <p>What a change costs is measured by {@code --only} with {@code --compare}: for instance the audit trail
+ * by {@code --only read,window,tx --compare "--infusion.audit.enabled=false"}.
  */
 public final class Benchmark {
 
   static final String USAGE = """
-      usage: Benchmark [--db stock,h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
+      usage: Benchmark [--help] [--db stock,h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
                        [--compare "--spring.property=value ..."] [--stock-compare "--stock.property=value ..."]
-                       [--vacuum] [--startup-only]
-                       [--only window,revinclude,adverse,create,tx [--rounds 3]]
+                       [--vacuum] [--startup-only] [--validation-only]
+                       [--only read,window,revinclude,adverse,create,tx [--rounds 3]]
         --db      servers and databases to run on (default stock, h2, and postgres when 127.0.0.1:5432 answers):
                   stock = HAPI JPA as it comes on in-memory H2 (StockHapiServer), the same-run reference;
                   h2, postgres = this server; PostgreSQL: INFUSION_BENCH_POSTGRES_URL/_USER, default
@@ -52,6 +56,7 @@ public final class Benchmark {
         --vacuum  on PostgreSQL, VACUUM ANALYZE after storing each level and before its searches, as
                   autovacuum would have done in a database that was not just bulk-loaded
         --startup-only  only start-up: three alternating starts of the jar and of the Docker image's form
+        --validation-only  only the JMH validation benchmarks (ValidationBenchmark); no server is started
         --only    only these workloads, after storing the first --levels count of vital signs: a warm-up
                   round, then --rounds rounds of each in turn (400 searches or creates, 20 transactions of
                   100), reporting the median server CPU per call; for comparing a change in alternating runs
@@ -61,10 +66,18 @@ public final class Benchmark {
   static final String STOCK = "stock";
   static final String DOCKER_JVM_OPTIONS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
   private static final int CLIENTS = 4;
+  private static final int COLD_CREATES = 200;
+  private static final int COLD_TRANSACTIONS = 8;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws Exception {
     var options = options(args);
+    if (options.validationOnly()) {
+      var figures = validation();
+      Files.writeString(Path.of("target/benchmark-validation.json"), JSON.valueToTree(figures).toPrettyString());
+      System.out.println("[bench] written target/benchmark-validation.json");
+      System.exit(0);
+    }
     var report = JSON.createObjectNode();
     report.put("date", LocalDate.now().toString()).put("cores", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version")).put("serverJvmOptions", options.jvm());
@@ -112,7 +125,8 @@ public final class Benchmark {
   }
 
   record Options(List<String> databases, List<Integer> levels, String jvm, Path jar, List<String> compare,
-      List<String> stockCompare, boolean vacuum, boolean startupOnly, List<String> only, int rounds) {}
+      List<String> stockCompare, boolean vacuum, boolean startupOnly, List<String> only, int rounds,
+      boolean validationOnly) {}
 
   private static Options options(String[] args) {
     var list = Arrays.asList(args);
@@ -124,6 +138,7 @@ public final class Benchmark {
     List<String> stockCompare = List.of();
     boolean vacuum = false;
     boolean startupOnly = false;
+    boolean validationOnly = false;
     List<String> only = List.of();
     int rounds = 3;
     for (int i = 0; i < list.size(); i++) {
@@ -134,6 +149,14 @@ public final class Benchmark {
       }
       if (list.get(i).equals("--startup-only")) {
         startupOnly = true;
+        continue;
+      }
+      if (list.get(i).equals("--help")) {
+        System.out.println(USAGE);
+        System.exit(0);
+      }
+      if (list.get(i).equals("--validation-only")) {
+        validationOnly = true;
         continue;
       }
       var value = i + 1 < list.size() ? list.get(i + 1) : null;
@@ -153,6 +176,12 @@ public final class Benchmark {
       }
       i++;
     }
+    long coldWrites = COLD_CREATES + (long) COLD_TRANSACTIONS * BenchVitals.PER_SESSION;
+    if (!startupOnly && !validationOnly && only.isEmpty() && levels.stream().anyMatch(level -> level <= coldWrites)) {
+      // Each level is measured by the transactions that store up to it, after the cold writes.
+      throw new IllegalArgumentException("--levels: each level must be above the " + coldWrites
+          + " Observations the cold writes store first");
+    }
     List<String> databases;
     if (db != null) {
       databases = Arrays.stream(db.split(",")).map(String::trim).toList();
@@ -167,7 +196,8 @@ public final class Benchmark {
         throw new IllegalArgumentException("--db: unknown '" + name + "'; known: stock, h2, postgres");
       }
     }
-    return new Options(databases, levels, jvm, jar, compare, stockCompare, vacuum, startupOnly, only, rounds);
+    return new Options(databases, levels, jvm, jar, compare, stockCompare, vacuum, startupOnly, only, rounds,
+        validationOnly);
   }
 
   /** Where one server start stores its data, with the properties that point it there. */
@@ -213,6 +243,7 @@ public final class Benchmark {
         adapters(server, http, figures);
         fullCourse(http, figures);
       });
+      systemExport(http, figures);
       if (db.equals("postgres")) {
         figures.putAll(PostgresTarget.rowsPerObservation(jdbcUrl));
       }
@@ -240,9 +271,9 @@ public final class Benchmark {
     var sessions = new int[] {0};
 
     // Cold: the first writes after start, before anything has warmed the server up.
-    var cold = singleCreates(http, stored, sessions, 200);
+    var cold = singleCreates(http, stored, sessions, COLD_CREATES);
     put(figures, "singleCreateCold", cold);
-    var coldTx = transactions(http, stored, sessions, 8);
+    var coldTx = transactions(http, stored, sessions, COLD_TRANSACTIONS);
     put(figures, "transactionCold", coldTx);
     System.out.printf("[bench] %s: cold %.0f creates/s, %.0f transaction resources/s%n", db, cold.perSecond(),
         coldTx.perSecond());
@@ -420,6 +451,11 @@ public final class Benchmark {
     });
   }
 
+  /** A read by id of each picked session's Procedure. */
+  static BenchHttp.Measured reads(BenchHttp http, int[] picks) throws Exception {
+    return BenchHttp.concurrently(CLIENTS, picks.length, i -> http.get("/Procedure/" + BenchVitals.sessionId(picks[i])));
+  }
+
   /** Each picked session's Procedure with {@code _revinclude} of its vitals. */
   static BenchHttp.Measured revinclude(BenchHttp http, int[] picks) throws Exception {
     return BenchHttp.concurrently(CLIENTS, picks.length, i -> expectEntries(
@@ -472,38 +508,85 @@ public final class Benchmark {
       MLLP.set(client);
     }
     var mrn = "BENCH-MRN-" + Math.abs(controlId.hashCode() % 50);
-    var ack = client.send(AdapterBenchmark.pcd01Message("BENCH-" + controlId, mrn, time));
+    var ack = client.send(Pcd01Message.oru("BENCH-" + controlId, mrn, time));
     if (!"AA".equals(ack.code())) {
       throw new IllegalStateException("message " + controlId + " was not accepted: " + ack.text());
     }
   }
 
-  /** The TRD demo course (500 resources): $everything, every page, and Patient/[id]/$export; medians of 5. */
+  /**
+   * The TRD demo course (500 resources) of one patient among the stored ones: {@code $everything} (every
+   * page), {@code $summary} and {@code Patient/[id]/$export} (kick-off to the last file read); medians.
+   */
   private static void fullCourse(BenchHttp http, Map<String, Double> figures) throws Exception {
     http.post("", Files.readString(Path.of("fixtures/bundles/trd-ketamine-course.json")));
     figures.put("everythingFullCourseMs", median(5, () -> {
-      int resources = ExchangeBenchmark.readAllPages("/Patient/trd-patient/$everything?_count=500", http::get);
+      int resources = readAllPages("/Patient/trd-patient/$everything?_count=500", http::get);
       if (resources < 500) {
         throw new IllegalStateException("$everything returned " + resources + " resources");
       }
     }));
-    figures.put("exportFullCourseMs", median(3, () -> {
-      var kickOff = http.exchange("GET", "/Patient/trd-patient/$export", null, null, "Prefer", "respond-async");
-      if (kickOff.statusCode() != 202) {
-        throw new IllegalStateException("$export: " + kickOff.statusCode() + " " + kickOff.body());
+    figures.put("summaryFullCourseMs", median(5, () -> http.get("/Patient/trd-patient/$summary")));
+    figures.put("exportFullCourseMs", median(3, () -> export(http, "/Patient/trd-patient/$export")));
+    System.out.printf("[bench]   full course: $everything %.0f ms, $summary %.0f ms, $export %.0f ms%n",
+        figures.get("everythingFullCourseMs"), figures.get("summaryFullCourseMs"), figures.get("exportFullCourseMs"));
+  }
+
+  /**
+   * A system {@code $export} of the clinical types, after every level is stored: milliseconds from
+   * kick-off to the last file read, and resources per second of it.
+   */
+  private static void systemExport(BenchHttp http, Map<String, Double> figures) throws Exception {
+    long start = System.nanoTime();
+    long resources = export(http, "/$export?_type=Patient,Procedure,Observation,AdverseEvent");
+    double ms = (System.nanoTime() - start) / 1e6;
+    figures.put("systemExportMs", ms);
+    figures.put("systemExportResourcesPerSecond", resources / (ms / 1000));
+    System.out.printf("[bench]   system $export: %d resources in %.1f s%n", resources, ms / 1000);
+  }
+
+  /** A bulk export from kick-off until every file is read; the NDJSON lines (resources) read. */
+  private static long export(BenchHttp http, String kickOffPath) throws Exception {
+    var kickOff = http.exchange("GET", kickOffPath, null, null, "Prefer", "respond-async");
+    if (kickOff.statusCode() != 202) {
+      throw new IllegalStateException(kickOffPath + ": " + kickOff.statusCode() + " " + kickOff.body());
+    }
+    var status = kickOff.headers().firstValue("Content-Location").orElseThrow();
+    java.net.http.HttpResponse<String> poll;
+    do {
+      // A short poll interval: the time to the manifest is what is measured.
+      Thread.sleep(20);
+      poll = http.exchange("GET", status, null, null);
+    } while (poll.statusCode() == 202);
+    if (poll.statusCode() != 200) {
+      throw new IllegalStateException(kickOffPath + " ended with " + poll.statusCode() + " " + poll.body());
+    }
+    long lines = 0;
+    for (var output : JSON.readTree(poll.body()).path("output")) {
+      lines += http.get(output.path("url").asText()).lines().count();
+    }
+    return lines;
+  }
+
+  /** A page source: the body of one GET. */
+  interface Pages {
+    String get(String url) throws Exception;
+  }
+
+  /** Follows a searchset's {@code next} links from {@code url}; the number of entries read. */
+  static int readAllPages(String url, Pages pages) throws Exception {
+    int resources = 0;
+    while (url != null) {
+      var page = JSON.readTree(pages.get(url));
+      resources += page.path("entry").size();
+      url = null;
+      for (var link : page.path("link")) {
+        if (link.path("relation").asText().equals("next")) {
+          url = link.path("url").asText();
+        }
       }
-      var status = kickOff.headers().firstValue("Content-Location").orElseThrow();
-      java.net.http.HttpResponse<String> poll;
-      do {
-        Thread.sleep(20);
-        poll = http.exchange("GET", status, null, null);
-      } while (poll.statusCode() == 202);
-      for (var output : JSON.readTree(poll.body()).path("output")) {
-        http.get(output.path("url").asText());
-      }
-    }));
-    System.out.printf("[bench]   full course: $everything %.0f ms, $export %.0f ms%n",
-        figures.get("everythingFullCourseMs"), figures.get("exportFullCourseMs"));
+    }
+    return resources;
   }
 
   interface Run {
@@ -523,7 +606,7 @@ public final class Benchmark {
   }
 
   private static Map<String, Double> validation() throws Exception {
-    var figures = ValidationBenchmark.measure(1000);
+    var figures = ValidationBenchmark.measure();
     System.out.printf("[bench] validation: cold %.0f ms, warm median %.2f ms%n", figures.get("coldMs"),
         figures.get("warmMedianMs"));
     return figures;
@@ -576,7 +659,10 @@ public final class Benchmark {
     row(out, results, "HL7 v2 over MLLP (4 connections)", f -> rate(f, "mllpMessages", " msg/s"), "");
     row(out, results, "JSON intake sessions (4 clients)", f -> String.format("%.1f/s", f.get("intakeSessionsPerSecond")), "");
     row(out, results, "$everything, full course (500 res.)", f -> String.format("%.0f ms", f.get("everythingFullCourseMs")), "");
+    row(out, results, "$summary, full course", f -> String.format("%.0f ms", f.get("summaryFullCourseMs")), "");
     row(out, results, "Patient $export, full course", f -> String.format("%.0f ms", f.get("exportFullCourseMs")), "");
+    row(out, results, "system $export of all stored", f -> String.format("%.1f s, %.0f res/s",
+        f.get("systemExportMs") / 1000, f.get("systemExportResourcesPerSecond")), "");
     row(out, results, "rows per Observation, index and version (PG)", f -> String.format("%.1f", f.get("rowsPerObservation").doubleValue()), "");
     row(out, results, "database size (PG)", f -> String.format("%.0f MB", f.get("databaseMb").doubleValue()), "");
     row(out, results, "plain JDBC batches of 100 (4 threads)", f -> rate(f, "jdbcBaseline", " rows/s"), "");

@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

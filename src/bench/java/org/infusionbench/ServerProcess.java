@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import java.io.IOException;
 import java.net.ServerSocket;

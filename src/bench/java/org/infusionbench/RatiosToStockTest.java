@@ -1,4 +1,4 @@
-package org.infusionfhir.bench;
+package org.infusionbench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ class RatiosToStockTest {
   private static Benchmark.Options options(List<Integer> levels, List<String> only, boolean startupOnly) {
     return new Benchmark.Options(List.of("stock", "h2"), levels, "", Path.of("x.jar"), List.of(), List.of(), false,
         startupOnly,
-        only, 3);
+        only, 3, false);
   }
 
   @Test
