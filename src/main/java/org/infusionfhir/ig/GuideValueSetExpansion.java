@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.hl7.fhir.r4.model.ValueSet;
+import org.infusionfhir.server.EmptyOperationBodyFilter;
 import org.infusionfhir.server.ServerInterceptor;
 import org.springframework.stereotype.Component;
 
@@ -32,7 +33,10 @@ public class GuideValueSetExpansion implements ServerInterceptor {
   @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
   public boolean expandOurs(HttpServletRequest request, HttpServletResponse response) throws IOException {
     var url = request.getParameter("url");
-    if (!"GET".equals(request.getMethod()) || !request.getRequestURI().endsWith("/ValueSet/$expand")
+    // A POST without a body is the same request as the GET (EmptyOperationBodyFilter).
+    boolean asGet = "GET".equals(request.getMethod())
+        || Boolean.TRUE.equals(request.getAttribute(EmptyOperationBodyFilter.EMPTY_BODY));
+    if (!asGet || !request.getRequestURI().endsWith("/ValueSet/$expand")
         || !ImplementationGuidePackage.isOurs(url)) {
       return true;
     }

@@ -34,6 +34,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 15)
 public class EmptyOperationBodyFilter extends OncePerRequestFilter {
 
+  /**
+   * Request attribute set (to {@code Boolean.TRUE}) on an operation request whose body was empty, for
+   * handlers that answer an operation by GET before HAPI does and should answer this one alike.
+   */
+  public static final String EMPTY_BODY = EmptyOperationBodyFilter.class.getName() + ".emptyBody";
+
   private static final byte[] EMPTY_JSON = "{\"resourceType\":\"Parameters\"}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] EMPTY_XML =
       "<Parameters xmlns=\"http://hl7.org/fhir\"/>".getBytes(StandardCharsets.UTF_8);
@@ -55,6 +61,7 @@ public class EmptyOperationBodyFilter extends OncePerRequestFilter {
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (request.getContentLengthLong() == 0) {
+      request.setAttribute(EMPTY_BODY, Boolean.TRUE);
       chain.doFilter(new EmptyParametersRequest(request, isXml(request) ? EMPTY_XML : EMPTY_JSON), response);
       return;
     }
@@ -62,6 +69,7 @@ public class EmptyOperationBodyFilter extends OncePerRequestFilter {
     var body = new PushbackInputStream(request.getInputStream(), 1);
     int first = body.read();
     if (first < 0) {
+      request.setAttribute(EMPTY_BODY, Boolean.TRUE);
       chain.doFilter(new EmptyParametersRequest(request, isXml(request) ? EMPTY_XML : EMPTY_JSON), response);
       return;
     }
