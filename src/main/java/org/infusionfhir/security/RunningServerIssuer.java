@@ -30,7 +30,8 @@ record RunningServerIssuer(String issuer, String problem) {
       return issuer.isBlank() ? new RunningServerIssuer(null, url + " names no issuer")
           : new RunningServerIssuer(issuer, null);
     } catch (IOException | IllegalArgumentException e) {
-      return new RunningServerIssuer(null, "no server answered at " + url + " (" + e.getMessage() + ")");
+      return new RunningServerIssuer(null, "no server answered at " + url + " ("
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new RunningServerIssuer(null, "interrupted while asking " + url);

@@ -342,7 +342,8 @@ class RealClientsTest extends FhirServerTestBase {
       assertThat(get("/Patient/" + id).statusCode()).isEqualTo(200);
       assertThat(get("/Patient/" + id + "/_history/1").statusCode()).isEqualTo(200);
       var update = send("PUT", "/Patient?identifier=urn:infusion-fhir:test%7C" + identifier, JSON,
-          "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"active\":true}");
+          "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"active\":true,\"identifier\":[{\"system\":"
+          + "\"urn:infusion-fhir:test\",\"value\":\"" + identifier + "\"}]}");
       assertThat(update.statusCode()).as("conditional update " + update.body()).isEqualTo(200);
       var patch = send("PATCH", "/Patient/" + id, "application/json-patch+json",
           "[{\"op\":\"replace\",\"path\":\"/active\",\"value\":false}]");
