@@ -62,8 +62,27 @@ public class Application {
     if (args.length > 0 && args[0].equals("load")) {
       System.exit(load(List.of(args).subList(1, args.length)));
     }
+    if (args.length > 0 && !args[0].startsWith("-")) {
+      // A mistyped or not yet existing command must not start a whole server (and take its ports).
+      System.exit(unknownCommand(args[0], System.err));
+    }
     StartupWarmUp.begin();
     SpringApplication.run(Application.class, args);
+  }
+
+  /** The command words this jar knows, with what each does, as the list of commands prints them. */
+  static final List<String> COMMANDS = List.of(
+      "(none)     start the server: java -jar infusion-fhir.jar [--spring.property=value...]",
+      "validate   validate FHIR files or folders against the implementation guide: validate PATH...",
+      "load       store fixture files in the configured database: load [--spring.property=value...] PATH...",
+      "token      print an access token from the embedded issuer: token --scope SCOPES [--patient ID] [--server URL]",
+      "generate   write a synthetic cohort of infusion courses: generate [options]");
+
+  /** An unknown first word: the list of commands, and exit status 2 (a usage error). */
+  static int unknownCommand(String word, java.io.PrintStream err) {
+    err.println("infusion-fhir: unknown command '" + word + "'. Commands:");
+    COMMANDS.forEach(command -> err.println("  " + command));
+    return 2;
   }
 
   /**

@@ -107,6 +107,54 @@ class BulkExportTest extends FhirServerTestBase {
   }
 
   @Test
+  void theManifestIsUtf8JsonAndCountsTheResourcesOfEachFile() throws Exception {
+    var statusUrl = kickOff("/$export?_type=AdverseEvent,Patient");
+    var manifest = awaitManifest(statusUrl);
+    var answer = get(statusUrl);
+
+    assertThat(answer.headers().firstValue("Content-Type")).get().asString()
+        .startsWith("application/json").containsIgnoringCase("charset=UTF-8");
+    assertThat(manifest.get("output")).isNotEmpty().allSatisfy(output ->
+        assertThat(output.get("count").asLong()).as(output.toString())
+            .isPositive().isEqualTo(read(output.get("url").asText()).size()));
+  }
+
+  @Test
+  void whileItRunsThePollSaysToComeBackWithinSecondsNotMinutes() {
+    var statusUrl = kickOff("/$export?_type=Observation,Patient,Procedure,AdverseEvent");
+    var polls = new ArrayList<Long>();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      var response = get(statusUrl);
+      if (response.statusCode() == 202) {
+        polls.add(Long.parseLong(response.headers().firstValue("Retry-After").orElseThrow()));
+        return false;
+      }
+      return true;
+    });
+    // Observed: HAPI's fixed 120 while the demo exports finished in 4-15 s.
+    assertThat(polls).allMatch(seconds -> seconds >= 1 && seconds <= BulkExportProgressFilter.LONGEST_RETRY_SECONDS);
+  }
+
+  @Test
+  void retryAfterFollowsTheCheckIntervalThenTheJobsProgress() {
+    var now = java.time.Instant.parse("2026-12-04T12:00:00Z");
+    var interval = Duration.ofSeconds(3);
+    var queued = new ca.uhn.fhir.batch2.model.JobInstance();
+    assertThat(BulkExportProgressFilter.retryAfterSeconds(queued, interval, now)).isEqualTo(3);
+
+    var halfDoneAfterFourSeconds = new ca.uhn.fhir.batch2.model.JobInstance();
+    halfDoneAfterFourSeconds.setStartTime(java.util.Date.from(now.minusSeconds(4)));
+    halfDoneAfterFourSeconds.setProgress(0.5);
+    assertThat(BulkExportProgressFilter.retryAfterSeconds(halfDoneAfterFourSeconds, interval, now)).isEqualTo(4);
+
+    var slow = new ca.uhn.fhir.batch2.model.JobInstance();
+    slow.setStartTime(java.util.Date.from(now.minusSeconds(100)));
+    slow.setProgress(0.01);
+    assertThat(BulkExportProgressFilter.retryAfterSeconds(slow, interval, now))
+        .isEqualTo(BulkExportProgressFilter.LONGEST_RETRY_SECONDS);
+  }
+
+  @Test
   void aCancelledExportReportsThatItWasCancelled() {
     var statusUrl = kickOff("/$export?_type=Observation,Patient,Procedure");
 
