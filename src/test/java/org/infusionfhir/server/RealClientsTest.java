@@ -20,6 +20,7 @@ import org.infusionfhir.support.FhirServerTestBase;
 import org.infusionfhir.support.H2FhirServer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.infusionfhir.server.hardening.UnknownElementCheck;
 
 /**
  * What third-party FHIR clients (fhir-kit-client, SMART's fhirclient) and a client written from the spec

@@ -1,4 +1,4 @@
-package org.infusionfhir.server;
+package org.infusionfhir.server.spec;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -7,6 +7,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleType;
 import org.springframework.stereotype.Component;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Writes {@code entry.response.etag} of transaction and batch responses as the weak ETag {@code W/"3"}

@@ -1,4 +1,4 @@
-package org.infusionfhir.server;
+package org.infusionfhir.server.spec;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.ConditionalDeleteStatus;
 import org.hl7.fhir.r4.model.CapabilityStatement.SystemRestfulInteraction;
 import org.springframework.stereotype.Component;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Makes the interactions the CapabilityStatement claims the ones the server answers. HAPI's JPA statement

@@ -1,4 +1,4 @@
-package org.infusionfhir.server;
+package org.infusionfhir.server.spec;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -20,6 +20,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.infusionfhir.server.FhirServerConfig;
 
 /**
  * Gives an operation invoked by POST with an empty body an empty {@code Parameters} resource, so that it

@@ -1,4 +1,4 @@
-package org.infusionfhir.server;
+package org.infusionfhir.server.hardening;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
@@ -23,6 +23,8 @@ import org.infusionfhir.server.FhirServerProperties.UnknownElementMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.infusionfhir.server.FhirServerProperties;
+import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Refuses (or, in {@code warn} mode, reports) a written resource with elements FHIR R4 does not define.
@@ -42,7 +44,7 @@ import org.springframework.stereotype.Component;
 public class UnknownElementCheck implements ServerInterceptor {
 
   private static final Logger LOG = LoggerFactory.getLogger(UnknownElementCheck.class);
-  static final String HEADER = "X-Unknown-Elements";
+  public static final String HEADER = "X-Unknown-Elements";
 
   /** The request being handled on this thread, if any. */
   private static final ThreadLocal<RequestState> CURRENT = new ThreadLocal<>();
