@@ -49,8 +49,12 @@ public class SmartEndpoints {
    */
   public Endpoints forClientAt(String fhirBase) {
     if (props.embeddedIssuer()) {
-      var root = serverRoot(fhirBase);
-      return new Endpoints(props.embedded().issuer(), root + "/oauth2/token", root + "/oauth2/jwks",
+      // The issuer and every endpoint under it: configured, else the address the client used. Spring's
+      // authorization server derives the same from the same request (EmbeddedIssuerConfig), so the
+      // token_endpoint published here is the aud it accepts in client assertions.
+      var configured = props.embedded().configuredIssuer();
+      var issuer = configured != null ? configured : serverRoot(fhirBase);
+      return new Endpoints(issuer, issuer + "/oauth2/token", issuer + "/oauth2/jwks",
           EMBEDDED_AUTH_METHODS, EMBEDDED_SIGNING_ALGORITHMS);
     }
     var configuredToken = blankToNull(props.tokenEndpoint());

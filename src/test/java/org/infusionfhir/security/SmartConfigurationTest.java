@@ -37,7 +37,8 @@ class SmartConfigurationTest extends FhirServerTestBase {
     assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
 
     var smart = json.readTree(response.body());
-    assertThat(smart.path("issuer").asText()).isEqualTo(securityProperties.embedded().issuer());
+    // No issuer is configured for the H2 family: the issuer is the address the client used.
+    assertThat(smart.path("issuer").asText()).isEqualTo(serverRoot());
     assertThat(smart.path("token_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/token");
     assertThat(smart.path("jwks_uri").asText()).isEqualTo(serverRoot() + "/oauth2/jwks");
     assertThat(strings(smart, "grant_types_supported")).containsExactly("client_credentials");
@@ -58,6 +59,7 @@ class SmartConfigurationTest extends FhirServerTestBase {
     var response = get(PATH, "Authorization", ANONYMOUS, "X-Forwarded-Proto", "https",
         "X-Forwarded-Host", "fhir.clinic.example", "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/records");
     var smart = json.readTree(response.body());
+    assertThat(smart.path("issuer").asText()).isEqualTo("https://fhir.clinic.example/records");
     assertThat(smart.path("token_endpoint").asText()).isEqualTo("https://fhir.clinic.example/records/oauth2/token");
     assertThat(smart.path("jwks_uri").asText()).isEqualTo("https://fhir.clinic.example/records/oauth2/jwks");
   }
