@@ -44,7 +44,8 @@ public class EmbeddedIssuerConfig {
 
   @Bean
   @Order(1)
-  SecurityFilterChain authorizationServerSecurity(HttpSecurity http, FhirServerProperties fhir) throws Exception {
+  SecurityFilterChain authorizationServerSecurity(HttpSecurity http, FhirServerProperties fhir,
+      List<AuthorizationServerExtension> extensions) throws Exception {
     var server = OAuth2AuthorizationServerConfigurer.authorizationServer();
     var assertionKeys = new ClientAssertionKeys();
     var errors = new OAuthErrorResponses();
@@ -66,6 +67,9 @@ public class EmbeddedIssuerConfig {
                         .forEach(p -> p.setAuthenticationValidator(ClientCredentialsScopes.validator())))))
         .authorizeHttpRequests(a -> a.anyRequest().authenticated())
         .csrf(AbstractHttpConfigurer::disable);
+    for (var extension : extensions) {
+      extension.customize(http, server);
+    }
     if (fhir.trustForwardedHeaders()) {
       // The issuer that Spring derives from the request (when none is configured) then follows the proxy's
       // X-Forwarded-* exactly as the FHIR links and the SMART configuration do (ForwardedAddressStrategy):
@@ -95,48 +99,5 @@ public class EmbeddedIssuerConfig {
     var settings = AuthorizationServerSettings.builder();
     var issuer = props.embedded().configuredIssuer();
     return (issuer != null ? settings.issuer(issuer) : settings).build();
-  }
-
-  /** Tokens carry our audience, SMART's space-separated scope, and a patient-facing client's patient. */
-  @Bean
-  OAuth2TokenCustomizer<JwtEncodingContext> smartClaims(SecurityProperties props) {
-    return context -> {
-      if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
-        return;
-      }
-      var claims = context.getClaims();
-      claims.audience(List.of(props.audience()));
-      claims.claim("scope", String.join(" ", context.getAuthorizedScopes()));
-      claims.claim("client_id", context.getRegisteredClient().getClientId());
-      String patient = context.getRegisteredClient().getClientSettings().getSetting(RegisteredClients.PATIENT_SETTING);
-      if (patient != null) {
-        claims.claim(SmartScopes.PATIENT_CLAIM, patient);
-      }
-    };
-  }
-
-  /**
-   * Access tokens are self-contained JWTs, and there is no refresh or revocation for client credentials:
-   * nothing to remember. Spring's in-memory default would keep every token issued until restart.
-   */
-  @Bean
-  OAuth2AuthorizationService authorizations() {
-    return new OAuth2AuthorizationService() {
-      @Override
-      public void save(OAuth2Authorization authorization) {}
-
-      @Override
-      public void remove(OAuth2Authorization authorization) {}
-
-      @Override
-      public OAuth2Authorization findById(String id) {
-        return null;
-      }
-
-      @Override
-      public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
-        return null;
-      }
-    };
   }
 }
