@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.infusionfhir.security.SmartScope.Permission;
 import org.infusionfhir.server.FhirServerConfig;
+import org.infusionfhir.server.FhirServerProperties;
 import org.infusionfhir.server.OperationOutcomeResponses;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -133,7 +134,8 @@ public class SecurityConfig {
    * expiry with a small clock skew.
    */
   @Bean
-  JwtDecoder jwtDecoder(SecurityProperties props, ObjectProvider<RevocationList> revocations) throws JOSEException {
+  JwtDecoder jwtDecoder(SecurityProperties props, FhirServerProperties fhir, ObjectProvider<RevocationList> revocations)
+      throws JOSEException {
     NimbusJwtDecoder decoder;
     if (props.embeddedIssuer()) {
       var key = IssuerKey.loadOrCreate(props.embedded().keyFile());
@@ -154,6 +156,10 @@ public class SecurityConfig {
     }
     var revoked = revocations.getIfAvailable();
     var checked = withValidators(decoder, props);
+    if (props.embeddedIssuer() && props.expectedIssuer() == null) {
+      checked = new DelegatingOAuth2TokenValidator<>(checked, new RequestIssuerValidator(fhir.trustForwardedHeaders()));
+      decoder.setJwtValidator(checked);
+    }
     if (revoked != null) {
       // After the signature and expiry checks: only a token otherwise valid costs a database lookup.
       decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(checked, jwt ->
@@ -176,8 +182,8 @@ public class SecurityConfig {
         new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
         new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
             aud -> aud != null && aud.contains(props.audience()))));
-    // An embedded issuer without a configured address signs with the address each client used; its own
-    // key, which no one else holds, is then what makes a token ours.
+    // An embedded issuer without a configured address signs with the address each client used; the
+    // issuer is then checked against this request (RequestIssuerValidator).
     if (props.expectedIssuer() != null) {
       validators.add(new JwtIssuerValidator(props.expectedIssuer()));
     }

@@ -240,9 +240,17 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       assertThat(json(response).get("scope").asText()).isEqualTo("system/*.read");
       var patient = client.create().resource(new org.hl7.fhir.r4.model.Patient().setActive(true)).execute();
-      var read = get("/Patient/" + patient.getId().getIdPart(), "Authorization",
-          "Bearer " + json(response).get("access_token").asText());
+      // The token names the issuer the client reached, so it is used through the same address.
+      var readHeaders = new java.util.ArrayList<>(List.of(proxyHeaders));
+      readHeaders.addAll(List.of("Authorization", "Bearer " + json(response).get("access_token").asText()));
+      var read = get("/Patient/" + patient.getId().getIdPart(), readHeaders.toArray(String[]::new));
       assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(claimsOf(json(response).get("access_token").asText()).get("iss").asText())
+          .isEqualTo(discovery.get("issuer").asText());
+    }
+
+    private JsonNode claimsOf(String jwt) throws Exception {
+      return JSON_MAPPER.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
     }
 
     @Test
