@@ -377,6 +377,66 @@ class StandaloneLaunchTest extends FhirServerTestBase {
     }
   }
 
+  /** SMART App Launch §"EHR launch": the EHR asks for a launch value, the app carries it to authorize. */
+  @Nested
+  class EhrLaunch {
+
+    private JsonNode ehrLaunch(String patient, String encounter) {
+      var ehrToken = send("POST", serverRoot() + "/oauth2/token", "application/x-www-form-urlencoded",
+          "grant_type=client_credentials&scope=launch", "Authorization", "Basic " + Base64.getEncoder()
+              .encodeToString("ehr-launcher:ehr-launcher-secret".getBytes(StandardCharsets.UTF_8)));
+      assertThat(ehrToken.statusCode()).as(ehrToken.body()).isEqualTo(200);
+      var response = send("POST", serverRoot() + "/launch", "application/x-www-form-urlencoded",
+          "client_id=" + APP + "&patient=" + patient + "&encounter=" + encounter,
+          "Authorization", "Bearer " + json(ehrToken).get("access_token").asText());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return json(response);
+    }
+
+    @Test
+    void theLaunchContextReachesTheTokenOnceAndOnlyOnce() {
+      var patient = patient(unique("Ehr"), unique("mrn"));
+      var launched = ehrLaunch(patient.getIdPart(), "enc-1");
+      var launch = launched.get("launch").asText();
+      assertThat(launched.get("launch_url").asText())
+          .isEqualTo("https://viewer.example.test/launch?iss=" + URLEncoder.encode(fhirBase(), StandardCharsets.UTF_8)
+              .replace("%2F", "/").replace("%3A", ":") + "&launch=" + launch);
+
+      var name = unique("dr");
+      practitioner(name);
+      var pkce = Pkce.create();
+      var url = authorizeUrl(APP, REDIRECT, "launch openid fhirUser patient/*.rs", "e1", fhirBase(), pkce, "S256")
+          + "&launch=" + launch;
+      var redirect = launchToCode(new Browser(serverRoot()), url, name, null);
+      var body = json(exchange(Browser.query(redirect).get("code"), pkce));
+      assertThat(body.get("patient").asText()).isEqualTo(patient.getIdPart());
+      assertThat(body.get("encounter").asText()).isEqualTo("enc-1");
+      assertThat(get("/Patient/" + patient.getIdPart(), "Authorization", "Bearer " + body.get("access_token").asText())
+          .statusCode()).isEqualTo(200);
+
+      var again = new Browser(serverRoot()).get(authorizeUrl(APP, REDIRECT, "launch patient/*.rs", "e2", fhirBase(),
+          Pkce.create(), "S256") + "&launch=" + launch);
+      assertThat(Browser.query(Browser.location(again))).containsEntry("error", "invalid_request")
+          .doesNotContainKey("code");
+    }
+
+    @Test
+    void anUnknownLaunchValueIsRefused() {
+      var response = new Browser(serverRoot()).get(authorizeUrl(APP, REDIRECT, "launch patient/*.rs", "e3",
+          fhirBase(), Pkce.create(), "S256") + "&launch=made-up");
+      var params = Browser.query(Browser.location(response));
+      assertThat(params).containsEntry("error", "invalid_request").doesNotContainKey("code");
+      assertThat(params.get("error_description")).contains("launch");
+    }
+
+    @Test
+    void onlyAnEhrTokenWithTheLaunchScopeMayAskForALaunch() {
+      var response = send("POST", serverRoot() + "/launch", "application/x-www-form-urlencoded",
+          "client_id=" + APP + "&patient=p1");
+      assertThat(response.statusCode()).isEqualTo(403);
+    }
+  }
+
   @Nested
   class Refusals {
 
