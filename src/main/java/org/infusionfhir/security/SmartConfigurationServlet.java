@@ -137,8 +137,8 @@ class SmartConfigurationServlet extends HttpServlet {
     capabilities.add("permission-user");
     if (found.user() != null) {
       // Each proven by auth/StandaloneLaunchTest: sign-in, consent, picker, id_token, refresh.
-      capabilities.addAll(List.of("launch-standalone", "client-public", "context-standalone-patient",
-          "sso-openid-connect", "permission-offline"));
+      capabilities.addAll(List.of("launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
+          "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline"));
     }
     return capabilities;
   }

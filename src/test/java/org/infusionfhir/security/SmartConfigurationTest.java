@@ -48,8 +48,8 @@ class SmartConfigurationTest extends FhirServerTestBase {
     assertThat(strings(smart, "token_endpoint_auth_signing_alg_values_supported")).contains("RS384", "ES384");
     assertThat(strings(smart, "capabilities")).containsExactlyInAnyOrder("client-confidential-asymmetric",
         "client-confidential-symmetric", "permission-v1", "permission-v2", "permission-patient",
-        "permission-user", "launch-standalone", "client-public", "context-standalone-patient",
-        "sso-openid-connect", "permission-offline");
+        "permission-user", "launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
+        "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline");
     assertThat(strings(smart, "scopes_supported")).contains("system/*.read", "system/*.rs", "patient/*.rs",
         "openid", "fhirUser", "launch/patient", "offline_access");
     assertThat(smart.path("authorization_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/authorize");
