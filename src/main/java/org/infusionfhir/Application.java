@@ -3,6 +3,7 @@ package org.infusionfhir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.infusionfhir.auth.UserCommand;
 import org.infusionfhir.cohort.GenerateCommand;
 import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.ig.ValidateCommand;
@@ -54,6 +55,10 @@ public class Application {
     if (args.length > 0 && args[0].equals("token")) {
       quietLogging();
       System.exit(new TokenCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
+    }
+    if (args.length > 0 && args[0].equals("user")) {
+      quietLogging();
+      System.exit(new UserCommand(System.out, System.err, System.in).run(List.of(args).subList(1, args.length)));
     }
     if (args.length > 0 && args[0].equals("generate")) {
       quietLogging();

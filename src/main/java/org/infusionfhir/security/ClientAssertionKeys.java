@@ -103,9 +103,10 @@ final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
   }
 
   /**
-   * The token endpoint under the configured issuer, only: an address taken from the request's Host
-   * header would let an assertion made for another server that knows this client be replayed here.
-   * Behind a proxy, set the issuer to the public address (README "Security").
+   * The token endpoint under this request's issuer: the configured one, else the address the client used
+   * (after the trusted-proxy rule), the same one the SMART configuration publishes. Without a configured
+   * issuer, an assertion made for another server that registers the same client key could be replayed
+   * here by naming that server's host; production set-ups configure the issuer (docs/app-launch.md).
    */
   private boolean isTokenEndpoint(String audience) {
     var context = AuthorizationServerContextHolder.getContext();

@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.util.List;
+import org.infusionfhir.server.FhirServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -18,12 +19,15 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.session.DisableEncodeUrlFilter;
+import org.springframework.web.filter.ForwardedHeaderFilter;
 
 /**
  * The embedded authorization server (Spring Authorization Server) for the embedded set-up: the
@@ -40,26 +44,47 @@ public class EmbeddedIssuerConfig {
 
   @Bean
   @Order(1)
-  SecurityFilterChain authorizationServerSecurity(HttpSecurity http) throws Exception {
+  SecurityFilterChain authorizationServerSecurity(HttpSecurity http, FhirServerProperties fhir,
+      List<AuthorizationServerExtension> extensions) throws Exception {
     var server = OAuth2AuthorizationServerConfigurer.authorizationServer();
     var assertionKeys = new ClientAssertionKeys();
+    var errors = new OAuthErrorResponses();
     http.securityMatcher(server.getEndpointsMatcher())
-        .with(server, s -> s.clientAuthentication(c -> c
-            .authenticationConverter(new BackendServicesClientId())
-            .authenticationProviders(providers ->
-                providers.stream().filter(JwtClientAssertionAuthenticationProvider.class::isInstance)
-                    .map(JwtClientAssertionAuthenticationProvider.class::cast)
-                    .forEach(p -> p.setJwtDecoderFactory(assertionKeys)))))
+        .with(server, s -> s
+            .clientAuthentication(c -> c
+                .authenticationConverter(new BackendServicesClientId())
+                .errorResponseHandler(errors)
+                .authenticationProviders(providers ->
+                    providers.stream().filter(JwtClientAssertionAuthenticationProvider.class::isInstance)
+                        .map(JwtClientAssertionAuthenticationProvider.class::cast)
+                        .forEach(p -> p.setJwtDecoderFactory(assertionKeys))))
+            .tokenEndpoint(t -> t
+                .accessTokenRequestConverter(new ClientCredentialsScopes())
+                .errorResponseHandler(errors)
+                .authenticationProviders(providers ->
+                    providers.stream().filter(OAuth2ClientCredentialsAuthenticationProvider.class::isInstance)
+                        .map(OAuth2ClientCredentialsAuthenticationProvider.class::cast)
+                        .forEach(p -> p.setAuthenticationValidator(ClientCredentialsScopes.validator())))))
         .authorizeHttpRequests(a -> a.anyRequest().authenticated())
         .csrf(AbstractHttpConfigurer::disable);
+    for (var extension : extensions) {
+      extension.customize(http, server);
+    }
+    if (fhir.trustForwardedHeaders()) {
+      // The issuer that Spring derives from the request (when none is configured) then follows the proxy's
+      // X-Forwarded-* exactly as the FHIR links and the SMART configuration do (ForwardedAddressStrategy):
+      // one address for discovery, the token endpoint and the assertion audience.
+      http.addFilterBefore(new ForwardedHeaderFilter(), DisableEncodeUrlFilter.class);
+    }
     return http.build();
   }
 
   @Bean
   RegisteredClientRepository registeredClients(SecurityProperties props) {
     var clients = RegisteredClients.read(props.embedded().clientsFile(), props.embedded().tokenLifetime());
-    log.info("Embedded authorization server: issuer {}, clients from {}", props.embedded().issuer(),
-        props.embedded().clientsFile().toAbsolutePath());
+    var issuer = props.embedded().configuredIssuer();
+    log.info("Embedded authorization server: issuer {}, clients from {}",
+        issuer != null ? issuer : "the address each client uses", props.embedded().clientsFile().toAbsolutePath());
     return clients;
   }
 
@@ -70,49 +95,9 @@ public class EmbeddedIssuerConfig {
 
   @Bean
   AuthorizationServerSettings authorizationServerSettings(SecurityProperties props) {
-    return AuthorizationServerSettings.builder().issuer(props.embedded().issuer()).build();
-  }
-
-  /** Tokens carry our audience, SMART's space-separated scope, and a patient-facing client's patient. */
-  @Bean
-  OAuth2TokenCustomizer<JwtEncodingContext> smartClaims(SecurityProperties props) {
-    return context -> {
-      if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
-        return;
-      }
-      var claims = context.getClaims();
-      claims.audience(List.of(props.audience()));
-      claims.claim("scope", String.join(" ", context.getAuthorizedScopes()));
-      claims.claim("client_id", context.getRegisteredClient().getClientId());
-      String patient = context.getRegisteredClient().getClientSettings().getSetting(RegisteredClients.PATIENT_SETTING);
-      if (patient != null) {
-        claims.claim(SmartScopes.PATIENT_CLAIM, patient);
-      }
-    };
-  }
-
-  /**
-   * Access tokens are self-contained JWTs, and there is no refresh or revocation for client credentials:
-   * nothing to remember. Spring's in-memory default would keep every token issued until restart.
-   */
-  @Bean
-  OAuth2AuthorizationService authorizations() {
-    return new OAuth2AuthorizationService() {
-      @Override
-      public void save(OAuth2Authorization authorization) {}
-
-      @Override
-      public void remove(OAuth2Authorization authorization) {}
-
-      @Override
-      public OAuth2Authorization findById(String id) {
-        return null;
-      }
-
-      @Override
-      public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
-        return null;
-      }
-    };
+    // No issuer configured: Spring takes it from each request, as SmartEndpoints does for discovery.
+    var settings = AuthorizationServerSettings.builder();
+    var issuer = props.embedded().configuredIssuer();
+    return (issuer != null ? settings.issuer(issuer) : settings).build();
   }
 }

@@ -43,7 +43,7 @@ public final class LocalTokens {
   public JwtClaimsSet.Builder claims(String subject, String scope, String patient) {
     var now = Instant.now();
     var claims = JwtClaimsSet.builder()
-        .issuer(props.embedded().issuer())
+        .issuer(props.embedded().issuerOrLocal())
         .subject(subject)
         .audience(List.of(props.audience()))
         .issuedAt(now)

@@ -1,6 +1,7 @@
 package org.infusionfhir.security;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -30,16 +31,19 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
  * private_key_jwt); one with {@code secret} with client_secret_basic or client_secret_post. {@code patient}
  * holds a client's tokens to one patient (a patient-facing app).
  */
-final class RegisteredClients {
+public final class RegisteredClients {
 
-  static final String JWKS_SETTING = "infusion.jwks";
-  static final String PATIENT_SETTING = "infusion.patient";
+  public static final String JWKS_SETTING = "infusion.jwks";
+  public static final String PATIENT_SETTING = "infusion.patient";
 
   @JsonIgnoreProperties(ignoreUnknown = false)
   record ClientsFile(List<Client> clients) {}
 
   record Client(String clientId, String name, String secret, JsonNode jwks, String jwksUrl,
-      List<String> scopes, String patient) {}
+      List<String> scopes, String patient, @JsonProperty("public") Boolean isPublic, List<String> redirectUris,
+      String launchUri) {}
+
+  public static final String LAUNCH_URI_SETTING = "infusion.launchUri";
 
   private RegisteredClients() {}
 
@@ -65,9 +69,17 @@ final class RegisteredClients {
       throw new IllegalStateException(file + ": a client has no clientId");
     }
     boolean keys = c.jwks() != null || c.jwksUrl() != null;
-    if (keys == (c.secret() != null)) {
+    boolean isPublic = Boolean.TRUE.equals(c.isPublic());
+    if (isPublic && (keys || c.secret() != null)) {
+      throw new IllegalStateException(file + ": client " + c.clientId() + " is public, so it has no 'secret' or 'jwks'");
+    }
+    if (!isPublic && keys == (c.secret() != null)) {
       throw new IllegalStateException(file + ": client " + c.clientId()
-          + " needs exactly one of 'secret' or 'jwks'/'jwksUrl'");
+          + " needs exactly one of 'secret' or 'jwks'/'jwksUrl' (or \"public\": true)");
+    }
+    var redirectUris = c.redirectUris() == null ? List.<String>of() : c.redirectUris();
+    if (isPublic && redirectUris.isEmpty()) {
+      throw new IllegalStateException(file + ": public client " + c.clientId() + " needs its 'redirectUris'");
     }
     if (c.scopes() == null || c.scopes().isEmpty()) {
       throw new IllegalStateException(file + ": client " + c.clientId() + " has no scopes");
@@ -76,10 +88,28 @@ final class RegisteredClients {
     var builder = RegisteredClient.withId(UUID.nameUUIDFromBytes(c.clientId().getBytes()).toString())
         .clientId(c.clientId())
         .clientName(c.name() != null ? c.name() : c.clientId())
-        .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
         .scopes(s -> s.addAll(c.scopes()))
-        .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(tokenLifetime).build());
-    if (keys) {
+        // A refresh gives a new refresh token, so a stolen one stops working once its owner uses it.
+        .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(tokenLifetime).reuseRefreshTokens(false)
+            .authorizationCodeTimeToLive(Duration.ofMinutes(1)).build());
+    if (!isPublic) {
+      builder.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS);
+    }
+    if (!redirectUris.isEmpty()) {
+      // A user-facing app (SMART App Launch): exact redirect URIs, consent asked of the user.
+      builder.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+          .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+          .redirectUris(u -> u.addAll(redirectUris));
+      settings.requireAuthorizationConsent(true).requireProofKey(true);
+    }
+    if (c.launchUri() != null) {
+      settings.setting(LAUNCH_URI_SETTING, c.launchUri());
+    }
+    if (isPublic) {
+      // RFC 7636 / SMART: a public client proves itself with PKCE only.
+      builder.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
+      settings.requireProofKey(true);
+    } else if (keys) {
       builder.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT);
       settings.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.RS384);
       if (c.jwks() != null) {

@@ -2,11 +2,16 @@ package org.infusionfhir.security;
 
 import com.nimbusds.jose.JOSEException;
 import java.time.Instant;
+import java.util.ArrayList;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.infusionfhir.security.SmartScope.Permission;
 import org.infusionfhir.server.FhirServerConfig;
+import org.infusionfhir.server.FhirServerProperties;
 import org.infusionfhir.server.OperationOutcomeResponses;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -129,7 +134,8 @@ public class SecurityConfig {
    * expiry with a small clock skew.
    */
   @Bean
-  JwtDecoder jwtDecoder(SecurityProperties props) throws JOSEException {
+  JwtDecoder jwtDecoder(SecurityProperties props, FhirServerProperties fhir, ObjectProvider<RevocationList> revocations)
+      throws JOSEException {
     NimbusJwtDecoder decoder;
     if (props.embeddedIssuer()) {
       var key = IssuerKey.loadOrCreate(props.embedded().keyFile());
@@ -142,21 +148,45 @@ public class SecurityConfig {
           .build();
     } else {
       // Discovery at the first token, not at start-up: the server starts while the issuer is down.
-      var lazy = new SupplierJwtDecoder(() -> withValidators(
-          (NimbusJwtDecoder) JwtDecoders.fromIssuerLocation(props.issuerUri()), props));
-      return lazy;
+      return new SupplierJwtDecoder(() -> {
+        var discovered = (NimbusJwtDecoder) JwtDecoders.fromIssuerLocation(props.issuerUri());
+        withValidators(discovered, props);
+        return discovered;
+      });
     }
-    return withValidators(decoder, props);
+    var revoked = revocations.getIfAvailable();
+    var checked = withValidators(decoder, props);
+    if (props.embeddedIssuer() && props.expectedIssuer() == null) {
+      checked = new DelegatingOAuth2TokenValidator<>(checked, new RequestIssuerValidator(fhir.trustForwardedHeaders()));
+      decoder.setJwtValidator(checked);
+    }
+    if (revoked != null) {
+      // After the signature and expiry checks: only a token otherwise valid costs a database lookup.
+      decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(checked, jwt ->
+          jwt.getId() != null && revoked.isRevoked(jwt.getId())
+              ? OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "the access token was revoked", null))
+              : OAuth2TokenValidatorResult.success()));
+    }
+    return decoder;
   }
 
-  private static JwtDecoder withValidators(NimbusJwtDecoder decoder, SecurityProperties props) {
-    List<OAuth2TokenValidator<Jwt>> validators = List.of(
+  private static OAuth2TokenValidator<Jwt> withValidators(NimbusJwtDecoder decoder, SecurityProperties props) {
+    var validator = validators(props);
+    decoder.setJwtValidator(validator);
+    return validator;
+  }
+
+  private static OAuth2TokenValidator<Jwt> validators(SecurityProperties props) {
+    var validators = new ArrayList<OAuth2TokenValidator<Jwt>>(List.of(
         new JwtTimestampValidator(props.clockSkew()),
         new JwtClaimValidator<Instant>(JwtClaimNames.EXP, Objects::nonNull),
-        new JwtIssuerValidator(props.expectedIssuer()),
         new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-            aud -> aud != null && aud.contains(props.audience())));
-    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-    return decoder;
+            aud -> aud != null && aud.contains(props.audience()))));
+    // An embedded issuer without a configured address signs with the address each client used; the
+    // issuer is then checked against this request (RequestIssuerValidator).
+    if (props.expectedIssuer() != null) {
+      validators.add(new JwtIssuerValidator(props.expectedIssuer()));
+    }
+    return new DelegatingOAuth2TokenValidator<>(validators);
   }
 }

@@ -36,22 +36,46 @@ public record SecurityProperties(
     return issuerUri == null || issuerUri.isBlank();
   }
 
-  /** The {@code iss} tokens must carry. */
+  /**
+   * The {@code iss} tokens must carry, or null when the embedded issuer takes its address from each
+   * request (no {@code infusion.security.embedded.issuer}): its tokens are then recognised by its own key.
+   */
   public String expectedIssuer() {
-    return embeddedIssuer() ? embedded.issuer() : issuerUri;
+    return embeddedIssuer() ? embedded.configuredIssuer() : issuerUri;
   }
 
   /**
-   * @param issuer the {@code iss} of the tokens it signs
+   * @param issuer the {@code iss} of the tokens it signs and the root of its endpoints; empty (the
+   *     default): the address the client used (with {@code X-Forwarded-*} when
+   *     {@code infusion.fhir.trust-forwarded-headers} is on). Set it when replicas or proxies are involved
    * @param keyFile its RSA signing key, created on first use (by the server or the {@code token} command);
    *     replicas must share it. Its default, beside the database in {@code infusion.data-dir}, is set in
    *     application.yaml, as it follows that property
    * @param clientsFile the registered clients (JSON); a missing file registers none
-   * @param tokenLifetime how long an access token it signs is valid
+   * @param tokenLifetime how long an access token it signs is valid (SMART App Launch 2.x recommends at
+   *     most five minutes)
    */
   public record Embedded(
-      @DefaultValue("http://localhost:8080") String issuer,
+      String issuer,
       Path keyFile,
       @DefaultValue("config/clients.json") Path clientsFile,
-      @DefaultValue("15m") Duration tokenLifetime) {}
+      @DefaultValue("5m") Duration tokenLifetime) {
+
+    /** Where the {@code token} command's tokens claim to come from when no issuer is configured. */
+    public static final String LOCAL_ISSUER = "http://localhost:8080";
+
+    /** The configured issuer without a trailing slash, or null when it follows the request. */
+    public String configuredIssuer() {
+      if (issuer == null || issuer.isBlank()) {
+        return null;
+      }
+      return issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    }
+
+    /** The configured issuer, else {@link #LOCAL_ISSUER}: for tokens signed without a request at hand. */
+    public String issuerOrLocal() {
+      var configured = configuredIssuer();
+      return configured != null ? configured : LOCAL_ISSUER;
+    }
+  }
 }

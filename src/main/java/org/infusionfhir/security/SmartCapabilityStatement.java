@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * Declares SMART on FHIR in {@code CapabilityStatement.rest.security}: the service code, whether CORS is
  * open, and the token endpoint in the oauth-uris extension (SMART App Launch 1.0 conformance; 2.x keeps
  * it for older clients and points to {@code .well-known/smart-configuration}). There is no
- * {@code authorize} URI: only client_credentials is offered.
+ * {@code authorize} URI with an external issuer: its own metadata names it.
  *
  * <p>HAPI caches the generated statement for every caller, while the token endpoint depends on the
  * address the caller used; so the security block is written into a copy of each answer.
@@ -52,12 +52,17 @@ public class SmartCapabilityStatement implements ServerInterceptor {
       var service = new CodeableConcept();
       service.addCoding().setSystem(SERVICE_SYSTEM).setCode("SMART-on-FHIR").setDisplay("SMART-on-FHIR");
       security.addService(service);
-      security.setDescription("OAuth2 bearer tokens (SMART Backend Services, client_credentials grant); see "
+      security.setDescription("OAuth2 bearer tokens (SMART App Launch and Backend Services); see "
           + request.getFhirServerBase() + "/.well-known/smart-configuration");
       security.getExtension().removeIf(e -> OAUTH_URIS.equals(e.getUrl()));
-      tokenEndpoint(request).ifPresent(token -> {
+      found(request).ifPresent(found -> {
         var oauthUris = new Extension(OAUTH_URIS);
-        oauthUris.addExtension(new Extension("token", new UriType(token)));
+        oauthUris.addExtension(new Extension("token", new UriType(found.tokenEndpoint())));
+        if (found.user() != null) {
+          oauthUris.addExtension(new Extension("authorize", new UriType(found.user().authorize())));
+          oauthUris.addExtension(new Extension("introspect", new UriType(found.user().introspect())));
+          oauthUris.addExtension(new Extension("revoke", new UriType(found.user().revoke())));
+        }
         security.addExtension(oauthUris);
       });
     }
@@ -65,9 +70,9 @@ public class SmartCapabilityStatement implements ServerInterceptor {
     return true;
   }
 
-  private Optional<String> tokenEndpoint(RequestDetails request) {
+  private Optional<SmartEndpoints.Endpoints> found(RequestDetails request) {
     try {
-      return Optional.of(endpoints.forClientAt(request.getFhirServerBase()).tokenEndpoint());
+      return Optional.of(endpoints.forClientAt(request.getFhirServerBase()));
     } catch (IllegalStateException issuerUnreadable) {
       // The statement still says SMART; the token endpoint appears once the issuer answers.
       log.warn("CapabilityStatement without token endpoint: {}", issuerUnreadable.getMessage());

@@ -33,7 +33,11 @@ class SmartConfigurationServlet extends HttpServlet {
   static final List<String> SCOPES = List.of(
       "system/*.read", "system/*.write", "system/*.rs", "system/*.cruds",
       "user/*.read", "user/*.write", "user/*.rs", "user/*.cruds",
-      "patient/*.read", "patient/*.rs");
+      "patient/*.read", "patient/*.write", "patient/*.rs", "patient/*.cruds");
+
+  /** What the embedded server's sign-in adds (org.infusionfhir.auth). */
+  static final List<String> USER_SCOPES = List.of("openid", "fhirUser", "launch", "launch/patient",
+      "offline_access", "online_access");
 
   private static final Logger log = LoggerFactory.getLogger(SmartConfigurationServlet.class);
 
@@ -89,15 +93,30 @@ class SmartConfigurationServlet extends HttpServlet {
       document.put("jwks_uri", found.jwksUri());
     }
     document.put("token_endpoint", found.tokenEndpoint());
-    // Backend services only: no authorization_endpoint, no authorization_code, hence no PKCE methods.
-    document.put("grant_types_supported", List.of("client_credentials"));
+    var user = found.user();
+    if (user != null) {
+      document.put("authorization_endpoint", user.authorize());
+      document.put("introspection_endpoint", user.introspect());
+      document.put("revocation_endpoint", user.revoke());
+      document.put("grant_types_supported", List.of("authorization_code", "refresh_token", "client_credentials"));
+      document.put("response_types_supported", List.of("code"));
+      // Spring Authorization Server accepts S256 only; SMART 2.x forbids plain.
+      document.put("code_challenge_methods_supported", List.of("S256"));
+    } else {
+      // Backend services only: no authorization_endpoint, no authorization_code, hence no PKCE methods.
+      document.put("grant_types_supported", List.of("client_credentials"));
+    }
     if (!found.authMethods().isEmpty()) {
       document.put("token_endpoint_auth_methods_supported", found.authMethods());
     }
     if (!found.signingAlgorithms().isEmpty()) {
       document.put("token_endpoint_auth_signing_alg_values_supported", found.signingAlgorithms());
     }
-    document.put("scopes_supported", SCOPES);
+    var scopes = new ArrayList<>(SCOPES);
+    if (user != null) {
+      scopes.addAll(USER_SCOPES);
+    }
+    document.put("scopes_supported", scopes);
     document.put("capabilities", capabilities(found));
     return document;
   }
@@ -116,6 +135,11 @@ class SmartConfigurationServlet extends HttpServlet {
     // patient/ scopes held to the token's patient claim, user/ scopes across patients (security/SmartRules).
     capabilities.add("permission-patient");
     capabilities.add("permission-user");
+    if (found.user() != null) {
+      // Each proven by auth/StandaloneLaunchTest: sign-in, consent, picker, id_token, refresh.
+      capabilities.addAll(List.of("launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
+          "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline"));
+    }
     return capabilities;
   }
 

@@ -21,7 +21,16 @@ public class SmartEndpoints {
 
   /** The endpoints for one client: where to get a token, the keys, and how to authenticate there. */
   public record Endpoints(String issuer, String tokenEndpoint, String jwksUri, List<String> authMethods,
-      List<String> signingAlgorithms) {}
+      List<String> signingAlgorithms, UserEndpoints user) {
+
+    Endpoints(String issuer, String tokenEndpoint, String jwksUri, List<String> authMethods,
+        List<String> signingAlgorithms) {
+      this(issuer, tokenEndpoint, jwksUri, authMethods, signingAlgorithms, null);
+    }
+  }
+
+  /** The SMART App Launch endpoints of the embedded server (org.infusionfhir.auth); null for an external issuer. */
+  public record UserEndpoints(String authorize, String introspect, String revoke) {}
 
   private final SecurityProperties props;
   private final IssuerMetadata issuerMetadata;
@@ -49,9 +58,14 @@ public class SmartEndpoints {
    */
   public Endpoints forClientAt(String fhirBase) {
     if (props.embeddedIssuer()) {
-      var root = serverRoot(fhirBase);
-      return new Endpoints(props.embedded().issuer(), root + "/oauth2/token", root + "/oauth2/jwks",
-          EMBEDDED_AUTH_METHODS, EMBEDDED_SIGNING_ALGORITHMS);
+      // The issuer and every endpoint under it: configured, else the address the client used. Spring's
+      // authorization server derives the same from the same request (EmbeddedIssuerConfig), so the
+      // token_endpoint published here is the aud it accepts in client assertions.
+      var configured = props.embedded().configuredIssuer();
+      var issuer = configured != null ? configured : serverRoot(fhirBase);
+      return new Endpoints(issuer, issuer + "/oauth2/token", issuer + "/oauth2/jwks",
+          EMBEDDED_AUTH_METHODS, EMBEDDED_SIGNING_ALGORITHMS,
+          new UserEndpoints(issuer + "/oauth2/authorize", issuer + "/oauth2/introspect", issuer + "/oauth2/revoke"));
     }
     var configuredToken = blankToNull(props.tokenEndpoint());
     var configuredKeys = blankToNull(props.jwkSetUri());

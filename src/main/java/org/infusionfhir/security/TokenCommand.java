@@ -119,7 +119,7 @@ public final class TokenCommand {
       var expires = java.time.Instant.now().plus(props.embedded().tokenLifetime()).atOffset(ZoneOffset.UTC);
       out.println("# access token for '" + String.join(" ", texts) + "'"
           + (patient != null ? " held to Patient/" + patient : "")
-          + ", issuer " + props.embedded().issuer() + ", audience " + props.audience()
+          + ", issuer " + props.embedded().issuerOrLocal() + ", audience " + props.audience()
           + ", valid until " + expires.withNano(0));
       out.println(token);
       return 0;

@@ -70,7 +70,8 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
       var body = json(response);
       assertThat(body.get("token_type").asText()).isEqualTo("Bearer");
       assertThat(body.get("scope").asText()).isEqualTo("system/*.read");
-      assertThat(body.get("expires_in").asInt()).isBetween(1, 900);
+      // SMART App Launch 2.x: access tokens live at most five minutes; ours by default exactly that.
+      assertThat(body.get("expires_in").asInt()).isBetween(299, 300);
       var token = "Bearer " + body.get("access_token").asText();
 
       assertThat(get("/Patient?_count=1", "Authorization", token).statusCode()).isEqualTo(200);
@@ -91,11 +92,21 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
     }
 
     @Test
-    void aScopeTheClientWasNotGivenIsRefused() {
-      var response = tokenRequest(form("grant_type", "client_credentials", "scope", "system/AuditEvent.rs"),
+    void aRequestWhoseScopesAreAllOutsideTheRegistrationIsRefusedWithInvalidScopeSayingWhy() {
+      var response = tokenRequest(form("grant_type", "client_credentials", "scope", "patient/*.rs user/Patient.rs"),
           "Authorization", basic("charting-app", "charting-test-secret"));
       assertThat(response.statusCode()).isEqualTo(400);
       assertThat(json(response).get("error").asText()).isEqualTo("invalid_scope");
+      assertThat(json(response).get("error_description").asText())
+          .contains("patient/*.rs user/Patient.rs").contains("charting-app").contains("system/*.read");
+    }
+
+    @Test
+    void aWrongSecretIsRefusedWithADescription() {
+      var wrong = tokenRequest(form("grant_type", "client_credentials", "scope", "system/*.read"),
+          "Authorization", basic("charting-app", "not-the-secret"));
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(json(wrong).get("error_description").asText()).isNotBlank();
     }
 
     @Test
@@ -107,6 +118,59 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
       var claims = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
       assertThat(claims).contains("\"patient\":\"trd-patient\"").contains("\"aud\":\"infusion-fhir\"")
           .contains("\"scope\":\"patient/*.read\"");
+    }
+  }
+
+  /** Issue 20 point 2: scopes equal to or narrower than the registration are granted as asked. */
+  @Nested
+  class ScopesAsked {
+
+    private JsonNode grant(String client, String secret, String scope) {
+      var response = tokenRequest(form("grant_type", "client_credentials", "scope", scope),
+          "Authorization", basic(client, secret));
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return json(response);
+    }
+
+    private String chartingScope(String asked) {
+      return grant("charting-app", "charting-test-secret", asked).get("scope").asText();
+    }
+
+    @Test
+    void theV2FormOfARegisteredV1ScopeIsGrantedAsAsked() {
+      assertThat(chartingScope("system/*.rs")).isEqualTo("system/*.rs");
+    }
+
+    @Test
+    void oneTypeOfARegisteredWildcardIsGrantedAsAsked() {
+      assertThat(chartingScope("system/Patient.read")).isEqualTo("system/Patient.read");
+    }
+
+    @Test
+    void v2ScopesWithinRegisteredReadAndWriteAreGrantedAsAsked() {
+      // RFC 6749 §3.3: scope is a set; the server need not keep the order asked.
+      assertThat(chartingScope("system/Patient.rs system/Observation.cruds").split(" "))
+          .containsExactlyInAnyOrder("system/Patient.rs", "system/Observation.cruds");
+    }
+
+    @Test
+    void aScopeTheClientMayNotHaveIsDroppedAndTheRestGranted() {
+      assertThat(chartingScope("system/*.read launch")).isEqualTo("system/*.read");
+      assertThat(chartingScope("system/Patient.rs patient/*.rs")).isEqualTo("system/Patient.rs");
+    }
+
+    @Test
+    void aScopeOnlyPartlyAllowedIsGrantedWithTheAllowedPermissions() {
+      var granted = grant("patient-portal", "portal-test-secret", "patient/Observation.cruds");
+      assertThat(granted.get("scope").asText()).isEqualTo("patient/Observation.rs");
+    }
+
+    @Test
+    void theTokenCarriesOnlyWhatWasGranted() {
+      var token = "Bearer " + grant("charting-app", "charting-test-secret", "system/Patient.rs")
+          .get("access_token").asText();
+      assertThat(get("/Patient?_count=1", "Authorization", token).statusCode()).isEqualTo(200);
+      assertThat(get("/Observation?_count=1", "Authorization", token).statusCode()).isEqualTo(403);
     }
   }
 
@@ -122,15 +186,9 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
       return jwt.serialize();
     }
 
-    /** The token endpoint under the configured issuer: the one audience assertions may name. */
+    /** The token endpoint as discovery publishes it for a client reaching the server directly. */
     private String tokenEndpoint() {
-      return securityProperties.embedded().issuer() + "/oauth2/token";
-    }
-
-    @Test
-    void anAssertionAddressedToTheHostTheRequestNamesIsNotEnough() throws Exception {
-      var response = tokenRequest(tokenForm(assertion(serverRoot() + "/oauth2/token", UUID.randomUUID().toString())));
-      assertThat(response.statusCode()).isEqualTo(401);
+      return serverRoot() + "/oauth2/token";
     }
 
     private String tokenForm(String assertion) {
@@ -159,10 +217,60 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
     }
 
     @Test
-    void anAssertionForAnotherAudienceIsRefused() throws Exception {
+    void anAssertionForAnotherAudienceIsRefusedSayingTheAudIsWrong() throws Exception {
       var response = tokenRequest(tokenForm(assertion("https://elsewhere.example.test/token",
           UUID.randomUUID().toString())));
       assertThat(response.statusCode()).isEqualTo(401);
+      assertThat(json(response).get("error").asText()).isEqualTo("invalid_client");
+      assertThat(json(response).get("error_description").asText()).contains("aud must be this server's token endpoint");
+    }
+
+    /** SMART Backend Services from discovery alone: the token endpoint it publishes is the aud it accepts. */
+    private void backendServicesFlowFromDiscovery(String... proxyHeaders) throws Exception {
+      var discoveryHeaders = new java.util.ArrayList<>(List.of("Authorization", ANONYMOUS));
+      discoveryHeaders.addAll(List.of(proxyHeaders));
+      var discovery = json(send("GET", "/.well-known/smart-configuration", null, (String) null,
+          discoveryHeaders.toArray(String[]::new)));
+      var tokenEndpoint = discovery.get("token_endpoint").asText();
+      assertThat(discovery.get("issuer").asText() + "/oauth2/token").isEqualTo(tokenEndpoint);
+
+      var tokenHeaders = new java.util.ArrayList<>(List.of(proxyHeaders));
+      var response = tokenRequest(tokenForm(assertion(tokenEndpoint, UUID.randomUUID().toString())),
+          tokenHeaders.toArray(String[]::new));
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertThat(json(response).get("scope").asText()).isEqualTo("system/*.read");
+      var patient = client.create().resource(new org.hl7.fhir.r4.model.Patient().setActive(true)).execute();
+      // The token names the issuer the client reached, so it is used through the same address.
+      var readHeaders = new java.util.ArrayList<>(List.of(proxyHeaders));
+      readHeaders.addAll(List.of("Authorization", "Bearer " + json(response).get("access_token").asText()));
+      var read = get("/Patient/" + patient.getId().getIdPart(), readHeaders.toArray(String[]::new));
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(claimsOf(json(response).get("access_token").asText()).get("iss").asText())
+          .isEqualTo(discovery.get("issuer").asText());
+    }
+
+    private JsonNode claimsOf(String jwt) throws Exception {
+      return JSON_MAPPER.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+    }
+
+    @Test
+    void aClientUsingOnlyDiscoveryGetsATokenOnAServerWithNoIssuerConfigured() throws Exception {
+      assertThat(securityProperties.embedded().configuredIssuer()).isNull();
+      backendServicesFlowFromDiscovery();
+    }
+
+    @Test
+    void aClientUsingOnlyDiscoveryGetsATokenBehindATrustedProxy() throws Exception {
+      backendServicesFlowFromDiscovery("X-Forwarded-Proto", "https", "X-Forwarded-Host", "fhir.clinic.example",
+          "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/records");
+    }
+
+    @Test
+    void behindTheProxyTheDirectAddressIsNotTheAcceptedAudience() throws Exception {
+      var response = tokenRequest(tokenForm(assertion(tokenEndpoint(), UUID.randomUUID().toString())),
+          "X-Forwarded-Proto", "https", "X-Forwarded-Host", "fhir.clinic.example", "X-Forwarded-Port", "443");
+      assertThat(response.statusCode()).isEqualTo(401);
+      assertThat(json(response).get("error_description").asText()).contains("aud");
     }
   }
 

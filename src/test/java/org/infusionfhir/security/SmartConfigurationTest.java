@@ -37,20 +37,26 @@ class SmartConfigurationTest extends FhirServerTestBase {
     assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
 
     var smart = json.readTree(response.body());
-    assertThat(smart.path("issuer").asText()).isEqualTo(securityProperties.embedded().issuer());
+    // No issuer is configured for the H2 family: the issuer is the address the client used.
+    assertThat(smart.path("issuer").asText()).isEqualTo(serverRoot());
     assertThat(smart.path("token_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/token");
     assertThat(smart.path("jwks_uri").asText()).isEqualTo(serverRoot() + "/oauth2/jwks");
-    assertThat(strings(smart, "grant_types_supported")).containsExactly("client_credentials");
+    assertThat(strings(smart, "grant_types_supported"))
+        .containsExactlyInAnyOrder("authorization_code", "refresh_token", "client_credentials");
     assertThat(strings(smart, "token_endpoint_auth_methods_supported"))
         .containsExactlyInAnyOrder("private_key_jwt", "client_secret_basic", "client_secret_post");
     assertThat(strings(smart, "token_endpoint_auth_signing_alg_values_supported")).contains("RS384", "ES384");
     assertThat(strings(smart, "capabilities")).containsExactlyInAnyOrder("client-confidential-asymmetric",
         "client-confidential-symmetric", "permission-v1", "permission-v2", "permission-patient",
-        "permission-user");
-    assertThat(strings(smart, "scopes_supported")).contains("system/*.read", "system/*.rs", "patient/*.rs");
-    // No user-facing launch: no authorize endpoint, hence no PKCE.
-    assertThat(smart.has("authorization_endpoint")).isFalse();
-    assertThat(smart.has("code_challenge_methods_supported")).isFalse();
+        "permission-user", "launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
+        "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline");
+    assertThat(strings(smart, "scopes_supported")).contains("system/*.read", "system/*.rs", "patient/*.rs",
+        "openid", "fhirUser", "launch/patient", "offline_access");
+    assertThat(smart.path("authorization_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/authorize");
+    assertThat(smart.path("introspection_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/introspect");
+    assertThat(smart.path("revocation_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/revoke");
+    assertThat(strings(smart, "code_challenge_methods_supported")).containsExactly("S256");
+    assertThat(strings(smart, "response_types_supported")).containsExactly("code");
   }
 
   @Test
@@ -58,6 +64,7 @@ class SmartConfigurationTest extends FhirServerTestBase {
     var response = get(PATH, "Authorization", ANONYMOUS, "X-Forwarded-Proto", "https",
         "X-Forwarded-Host", "fhir.clinic.example", "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/records");
     var smart = json.readTree(response.body());
+    assertThat(smart.path("issuer").asText()).isEqualTo("https://fhir.clinic.example/records");
     assertThat(smart.path("token_endpoint").asText()).isEqualTo("https://fhir.clinic.example/records/oauth2/token");
     assertThat(smart.path("jwks_uri").asText()).isEqualTo("https://fhir.clinic.example/records/oauth2/jwks");
   }
@@ -83,7 +90,7 @@ class SmartConfigurationTest extends FhirServerTestBase {
   }
 
   @Test
-  void theCapabilityStatementDeclaresSmartOnFhirWithTheTokenEndpointAndNoAuthorizeEndpoint() {
+  void theCapabilityStatementDeclaresSmartOnFhirWithItsEndpoints() {
     var statement = metadata();
     var security = statement.getRestFirstRep().getSecurity();
     assertThat(security.getService()).singleElement().satisfies(service ->
@@ -96,7 +103,8 @@ class SmartConfigurationTest extends FhirServerTestBase {
     assertThat(oauthUris).isNotNull();
     assertThat(oauthUris.getExtensionByUrl("token").getValue()).isInstanceOfSatisfying(UriType.class,
         token -> assertThat(token.getValue()).isEqualTo(serverRoot() + "/oauth2/token"));
-    assertThat(oauthUris.getExtensionByUrl("authorize")).isNull();
+    assertThat(oauthUris.getExtensionByUrl("authorize").getValue().primitiveValue())
+        .isEqualTo(serverRoot() + "/oauth2/authorize");
   }
 
   @Test

@@ -32,6 +32,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.subscriptions.retry-longest-wait=500ms",
       "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
       "infusion.security.embedded.clients-file=src/test/resources/security/clients.json",
+      "infusion.auth.admin-secret-file=target/test-data/h2-family-admin-secret",
       // One allowed browser origin, so that the tests see CORS both granted and refused.
       "infusion.security.cors-allowed-origins=" + H2FhirServer.ALLOWED_ORIGIN
     })

@@ -16,6 +16,25 @@ import org.springframework.web.util.ForwardedHeaderUtils;
  */
 public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
 
+  /**
+   * The server's root address as the client used it ({@code https://fhir.clinic.example/records}), with the
+   * forwarded headers applied when {@code trusted}: the same rule as the FHIR links, for callers outside HAPI.
+   */
+  public static String rootOf(HttpServletRequest request, boolean trusted) {
+    var url = URI.create(request.getRequestURL().toString());
+    var root = URI.create(url.getScheme() + "://" + url.getRawAuthority() + request.getContextPath());
+    if (!trusted) {
+      return root.toString();
+    }
+    var headers = new HttpHeaders();
+    for (var name : Collections.list(request.getHeaderNames())) {
+      headers.addAll(name, Collections.list(request.getHeaders(name)));
+    }
+    var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(root, headers);
+    return adapted.replacePath(forwardedPrefix(request.getHeader("X-Forwarded-Prefix")) + root.getRawPath())
+        .build().toUriString();
+  }
+
   @Override
   public String determineServerBase(ServletContext servletContext, HttpServletRequest request) {
     var base = URI.create(super.determineServerBase(servletContext, request));

@@ -1,0 +1,228 @@
+package org.infusionfhir.auth;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.security.Principal;
+import java.time.Clock;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.infusionfhir.security.AuthorizationServerExtension;
+import org.infusionfhir.security.OAuthErrorResponses;
+import org.infusionfhir.security.ScopeNarrowing;
+import org.infusionfhir.security.SecurityProperties;
+import org.infusionfhir.security.SmartScope;
+import org.infusionfhir.security.SmartScope.Context;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationException;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationContext;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationConsentAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.AuthenticationConverter;
+
+/**
+ * The user-facing side of the embedded authorization server (SMART App Launch): user accounts, sign-in
+ * and consent pages, the authorization endpoint's checks, launch contexts, and Spring Authorization
+ * Server's JDBC services on the FHIR database, so that any replica can serve any step and a revocation
+ * holds everywhere.
+ */
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@Configuration
+@ConditionalOnExpression("${infusion.security.enabled:true} and '${infusion.security.issuer-uri:}'.isBlank()")
+public class AuthServerConfig {
+
+  static final String SIGN_IN = "/auth/sign-in";
+  static final String CONSENT = "/auth/consent";
+
+  @Bean
+  UserAccounts userAccounts(DataSource dataSource, AuthProperties props) {
+    AuthSchema.create(dataSource);
+    return new UserAccounts(dataSource, props);
+  }
+
+  @Bean
+  RevokedTokens revokedTokens(DataSource dataSource, UserAccounts schemaFirst) {
+    return new RevokedTokens(dataSource);
+  }
+
+  @Bean
+  LaunchContexts launchContexts(DataSource dataSource, AuthProperties props, UserAccounts schemaFirst) {
+    return new LaunchContexts(dataSource, props.launchLifetime(), Clock.systemUTC());
+  }
+
+  @Bean
+  OAuth2AuthorizationService authorizations(DataSource dataSource, RegisteredClientRepository clients,
+      LaunchContexts launches, RevokedTokens revoked) {
+    return new LaunchAwareAuthorizations(new JdbcOAuth2AuthorizationService(new JdbcTemplate(dataSource), clients),
+        launches, revoked);
+  }
+
+  @Bean
+  OAuth2AuthorizationConsentService consents(DataSource dataSource, RegisteredClientRepository clients,
+      UserAccounts schemaFirst) {
+    return new JdbcOAuth2AuthorizationConsentService(new JdbcTemplate(dataSource), clients);
+  }
+
+  @Bean
+  OAuth2TokenCustomizer<JwtEncodingContext> smartClaims(SecurityProperties props, UserAccounts users) {
+    return new SmartTokenClaims(props, users);
+  }
+
+  /** The authorization endpoint, OpenID Connect, and the token response, on the authorization server's chain. */
+  @Bean
+  AuthorizationServerExtension appLaunch(RegisteredClientRepository clients, LaunchContexts launches) {
+    var errors = new OAuthErrorResponses();
+    return (http, server) -> {
+      server
+          .authorizationEndpoint(a -> a
+              .consentPage(CONSENT)
+              .authorizationRequestConverters(converters -> converters.replaceAll(c -> narrowing(c, clients)))
+              .authenticationProviders(providers -> providers.forEach(p -> {
+                if (p instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider request) {
+                  request.setAuthenticationValidator(authorizationRequestChecks(launches));
+                } else if (p instanceof OAuth2AuthorizationConsentAuthenticationProvider consent) {
+                  consent.setAuthorizationConsentCustomizer(AuthServerConfig::consentDecision);
+                }
+              })))
+          .tokenEndpoint(t -> t.accessTokenResponseHandler(new SmartTokenResponse()))
+          .tokenIntrospectionEndpoint(i -> i.errorResponseHandler(errors))
+          .tokenRevocationEndpoint(r -> r.errorResponseHandler(errors))
+          .oidc(Customizer.withDefaults());
+      http.exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
+          new LoginUrlAuthenticationEntryPoint(SIGN_IN), request -> request.getRequestURI().endsWith("/oauth2/authorize")))
+          // The consent form posts to the authorization endpoint: it carries the session's CSRF token.
+          // Authorization requests themselves (with response_type) come from apps and carry none.
+          .csrf(c -> c.requireCsrfProtectionMatcher(AuthServerConfig::isConsentSubmission));
+    };
+  }
+
+  private static boolean isConsentSubmission(HttpServletRequest request) {
+    return "POST".equals(request.getMethod()) && request.getRequestURI().endsWith("/oauth2/authorize")
+        && request.getParameter("response_type") == null;
+  }
+
+  /** Scopes the app may not have are dropped before anything else sees the request (ScopeNarrowing). */
+  private static AuthenticationConverter narrowing(AuthenticationConverter delegate, RegisteredClientRepository clients) {
+    return request -> {
+      var converted = delegate.convert(request);
+      if (!(converted instanceof OAuth2AuthorizationCodeRequestAuthenticationToken asked)) {
+        return converted;
+      }
+      var client = clients.findByClientId(asked.getClientId());
+      if (client == null || asked.getScopes().isEmpty()) {
+        return converted;
+      }
+      var granted = ScopeNarrowing.grant(asked.getScopes(), client.getScopes());
+      if (granted.isEmpty() || granted.equals(asked.getScopes())) {
+        return converted;
+      }
+      return new OAuth2AuthorizationCodeRequestAuthenticationToken(asked.getAuthorizationUri(), asked.getClientId(),
+          (Authentication) asked.getPrincipal(), asked.getRedirectUri(), asked.getState(), granted,
+          asked.getAdditionalParameters());
+    };
+  }
+
+  /**
+   * Spring's redirect_uri check (an unregistered one is answered with an error page, never a redirect),
+   * then SMART's: {@code aud} is this server's FHIR base, some scope is allowed, and a {@code launch} value
+   * is known, unexpired and issued for this app.
+   */
+  private static Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> authorizationRequestChecks(
+      LaunchContexts launches) {
+    return OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR.andThen(context -> {
+      OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+      var client = context.getRegisteredClient();
+      var fhirBase = AuthorizationServerContextHolder.getContext().getIssuer() + "/fhir";
+      var aud = request.getAdditionalParameters().get("aud");
+      if (aud == null || !(fhirBase.equals(aud) || (fhirBase + "/").equals(aud))) {
+        throw refusal(OAuth2ErrorCodes.INVALID_REQUEST, "aud must be this server's FHIR base URL " + fhirBase
+            + (aud == null ? "; the request has none" : ", not " + aud), request);
+      }
+      var granted = ScopeNarrowing.grant(request.getScopes(), client.getScopes());
+      if (request.getScopes().isEmpty() || granted.isEmpty()) {
+        throw refusal(OAuth2ErrorCodes.INVALID_SCOPE, "none of the scopes asked for (" + String.join(" ",
+            request.getScopes()) + ") is registered for " + client.getClientId(), request);
+      }
+      if (request.getAdditionalParameters().get("launch") instanceof String launch
+          && launches.peek(launch, client.getClientId()).isEmpty()) {
+        throw refusal(OAuth2ErrorCodes.INVALID_REQUEST, "the launch value is unknown, expired, used, or for another app",
+            request);
+      }
+    });
+  }
+
+  private static OAuth2AuthorizationCodeRequestAuthenticationException refusal(String code, String description,
+      OAuth2AuthorizationCodeRequestAuthenticationToken request) {
+    return new OAuth2AuthorizationCodeRequestAuthenticationException(new OAuth2Error(code, description, null), request);
+  }
+
+  /**
+   * What the user decided on the consent page: "deny" grants nothing (Spring then answers access_denied
+   * to the app); a patient user never grants user/ or system/ scopes, whatever the app asked for.
+   */
+  private static void consentDecision(OAuth2AuthorizationConsentAuthenticationContext context) {
+    OAuth2AuthorizationConsentAuthenticationToken submitted = context.getAuthentication();
+    Authentication user = context.getAuthorization().getAttribute(Principal.class.getName());
+    boolean denied = submitted.getAdditionalParameters().containsKey("deny");
+    boolean patientUser = SignedInUser.isPatient(user);
+    context.getAuthorizationConsent().authorities(authorities -> {
+      if (denied) {
+        authorities.clear();
+        return;
+      }
+      if (patientUser) {
+        authorities.removeIf(a -> beyondOnePatient(a));
+      }
+    });
+  }
+
+  private static boolean beyondOnePatient(GrantedAuthority authority) {
+    var name = authority.getAuthority();
+    return name.startsWith("SCOPE_") && SmartScope.parse(name.substring("SCOPE_".length()))
+        .map(s -> s.context() != Context.PATIENT).orElse(false);
+  }
+
+  /** Sign-in, sign-out, consent and the picker: sessions, CSRF, no framing. */
+  @Bean
+  @Order(1)
+  SecurityFilterChain signInPages(HttpSecurity http, UserAccounts users) throws Exception {
+    http.securityMatcher("/auth/**")
+        .authenticationProvider(new PasswordSignIn(users))
+        .authorizeHttpRequests(a -> a
+            .requestMatchers(SIGN_IN, AdminUsersEndpoint.PATH).permitAll()
+            .anyRequest().authenticated())
+        .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).failureUrl(SIGN_IN + "?error"))
+        .logout(l -> l.logoutUrl("/auth/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
+        .csrf(c -> c.ignoringRequestMatchers(AdminUsersEndpoint.PATH))
+        .headers(h -> h
+            .frameOptions(f -> f.deny())
+            .contentSecurityPolicy(csp -> csp.policyDirectives(
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"))
+            .cacheControl(Customizer.withDefaults()));
+    return http.build();
+  }
+
+}
