@@ -91,9 +91,11 @@ class ImplementationGuideServerTest extends FhirServerTestBase {
       assertThat(FHIR.newJsonParser().parseResource(OperationOutcome.class, validated.body()).getIssue())
           .as(file + ": " + validated.body()).noneMatch(i -> i.getSeverity() == IssueSeverity.ERROR
               || i.getSeverity() == IssueSeverity.FATAL);
-      var response = send("PUT", "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart(), JSON,
-          Files.readString(file));
-      assertThat(response.statusCode()).as(file + ": " + response.body()).isBetween(200, 201);
+      var path = "/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+      // Most examples are also in the demo courses (loaded above), a few only here: an update or a create.
+      int expected = get(path).statusCode() == 200 ? 200 : 201;
+      var response = send("PUT", path, JSON, Files.readString(file));
+      assertThat(response.statusCode()).as(file + ": " + response.body()).isEqualTo(expected);
       assertThat(response.headers().firstValue("X-Validation-Issues")).as(file.toString()).isEmpty();
     }
   }
