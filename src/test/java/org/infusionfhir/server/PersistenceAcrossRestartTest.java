@@ -110,8 +110,10 @@ class PersistenceAcrossRestartTest {
         "infusion.batch.check-interval=1s", "infusion.batch.stalled-after=3s"));
     // Later values win, so that a test can set one of the above otherwise.
     all.addAll(java.util.List.of(properties));
+    // As command-line arguments: they outrank application.yaml, whose server.port is 8080 (default
+    // properties do not, and the server took 8080 from other engineers' and CI's servers).
     return (ServletWebServerApplicationContext) new SpringApplicationBuilder(Application.class)
-        .properties(all.toArray(String[]::new)).run();
+        .run(all.stream().map(p -> "--" + p).toArray(String[]::new));
   }
 
   private static ca.uhn.fhir.rest.client.api.IGenericClient client(ServletWebServerApplicationContext context) {
