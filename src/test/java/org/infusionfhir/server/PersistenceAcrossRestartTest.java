@@ -105,15 +105,19 @@ class PersistenceAcrossRestartTest {
   }
 
   private static ServletWebServerApplicationContext start(Path dataDir, String... properties) {
-    var all = new java.util.ArrayList<>(java.util.List.of("server.port=0",
-        "infusion.data-dir=" + dataDir.toAbsolutePath(),
-        "infusion.batch.check-interval=1s", "infusion.batch.stalled-after=3s"));
-    // Later values win, so that a test can set one of the above otherwise.
-    all.addAll(java.util.List.of(properties));
+    var all = new java.util.LinkedHashMap<String, String>();
+    for (var property : java.util.List.of("server.port=0", "infusion.data-dir=" + dataDir.toAbsolutePath(),
+        "infusion.batch.check-interval=1s", "infusion.batch.stalled-after=3s")) {
+      all.put(property.substring(0, property.indexOf('=')), property);
+    }
+    // A test's own value replaces the one above (twice on the command line, Spring would join them).
+    for (var property : properties) {
+      all.put(property.substring(0, property.indexOf('=')), property);
+    }
     // As command-line arguments: they outrank application.yaml, whose server.port is 8080 (default
     // properties do not, and the server took 8080 from other engineers' and CI's servers).
     return (ServletWebServerApplicationContext) new SpringApplicationBuilder(Application.class)
-        .run(all.stream().map(p -> "--" + p).toArray(String[]::new));
+        .run(all.values().stream().map(p -> "--" + p).toArray(String[]::new));
   }
 
   private static ca.uhn.fhir.rest.client.api.IGenericClient client(ServletWebServerApplicationContext context) {
