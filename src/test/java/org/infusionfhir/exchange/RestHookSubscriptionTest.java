@@ -29,6 +29,7 @@ import org.hl7.fhir.r4.model.Subscription;
 import org.infusionfhir.support.FhirServerTestBase;
 import org.infusionfhir.support.H2FhirServer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -51,6 +52,8 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
   /** How many of the next requests the receiver answers 503, as an endpoint that is down. */
   private final AtomicInteger failNext = new AtomicInteger();
   private String patientId;
+  /** The Subscriptions the running test made active; deleted after it so that none outlives it. */
+  private final List<String> subscribed = new CopyOnWriteArrayList<>();
   @Autowired private IInterceptorService interceptors;
   @Autowired private IResourceModifiedMessagePersistenceSvc persistedMessages;
 
@@ -67,6 +70,17 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
       exchange.close();
     });
     receiver.start();
+  }
+
+  @AfterEach
+  void deleteSubscriptions() {
+    // An active Subscription would go on matching the writes of the classes after this one, and would
+    // retry its deliveries to a receiver that has stopped.
+    for (var id : subscribed) {
+      client.delete().resourceById("Subscription", id).execute();
+      assertThat(get("/Subscription/" + id).statusCode()).isEqualTo(410);
+    }
+    subscribed.clear();
   }
 
   @AfterAll
@@ -179,11 +193,13 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
 
   @Test
   void theDeliveryStatusOfAnUnknownSubscriptionIsNotFound() {
-    assertOperationOutcome(get("/Subscription/" + unique("none") + "/$delivery-status"), 404, "");
+    var id = unique("none");
+    assertOperationOutcome(get("/Subscription/" + id + "/$delivery-status"), 404, "Subscription/" + id);
   }
 
   private String subscribe(String criteria, String endpoint, String payload) {
     var id = client.create().resource(subscription(criteria, endpoint, payload)).execute().getId().getIdPart();
+    subscribed.add(id);
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       var status = deliveryStatus(id);
       return status.getParameterValue("subscriptionStatus").primitiveValue().equals("active")

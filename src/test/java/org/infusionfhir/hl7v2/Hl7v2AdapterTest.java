@@ -25,9 +25,7 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
-import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.support.FhirServerTestBase;
-import org.infusionfhir.support.Fixtures;
 import org.infusionfhir.support.H2FhirServer;
 import org.infusionfhir.support.Hl7v2Messages;
 import org.infusionfhir.support.MllpClient;
@@ -49,13 +47,28 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
   static final String PHASE = "http://infusion-fhir.org/fhir/StructureDefinition/infusion-phase";
   static final DateTimeFormatter HL7_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmssxx");
 
+  /** PID-3 of the fixture messages: the demo patient of the depression course. */
+  static final String DEMO_MRN = "MRN-20481";
+
   @Autowired MllpListener listener;
-  @Autowired FixtureLoader loader;
+
+  /** This class's own patient, whom the fixture messages are about once {@link #ownPatients} has read them. */
+  String mrn;
+  String patientId;
 
   @BeforeAll
-  void demoPatientsExist() throws Exception {
-    // The fixture messages are about the demo patients; load them first so PID-3 matches them.
-    loader.load(Fixtures.jsonFiles(Fixtures.BUNDLES));
+  void ownPatientExists() {
+    // Not the demo patient: the exchange tests count her records, and must not see this class's vitals.
+    connectClient();
+    mrn = unique("MRN");
+    var patient = new Patient().addIdentifier(new org.hl7.fhir.r4.model.Identifier().setSystem(MRN_SYSTEM).setValue(mrn));
+    patient.addName().setFamily("Lindqvist").addGiven("Hanna");
+    patientId = client.create().resource(patient).execute().getId().getIdPart();
+  }
+
+  /** A fixture message, with this class's own patient in PID-3 where the demo patient was. */
+  private String ownPatients(java.nio.file.Path file) {
+    return Hl7v2Messages.read(file).replace(DEMO_MRN + "^", mrn + "^");
   }
 
   static List<java.nio.file.Path> validMessages() {
@@ -69,7 +82,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("validMessages")
   void everyValidFixtureIsAcknowledgedAfterItsObservationsAreStored(java.nio.file.Path file) {
-    var message = Hl7v2Messages.read(file);
+    var message = ownPatients(file);
     try (var mllp = new MllpClient(listener.port())) {
       var ack = mllp.send(message);
       assertThat(ack.code()).as(ack.text()).isEqualTo("AA");
@@ -89,7 +102,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
 
   @Test
   void aFullPcd01PanelBecomesVitalSignsABloodPressurePanelADeviceAndAProvenance() {
-    var message = Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v26-full-panel.hl7")),
+    var message = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v26-full-panel.hl7")),
         unique("PANEL"));
     try (var mllp = new MllpClient(listener.port())) {
       assertThat(mllp.send(message).code()).isEqualTo("AA");
@@ -97,11 +110,10 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
     var stored = observationsOf(message);
     // HR, SpO2, pulse rate, RR, temperature and one BP panel; the device row, NIBP header and pleth are skipped.
     assertThat(stored).hasSize(6);
-    var patient = client.search().byUrl("Patient?identifier=" + MRN_SYSTEM + "|MRN-20481").returnBundle(Bundle.class)
+    var patient = client.search().byUrl("Patient?identifier=" + MRN_SYSTEM + "|" + mrn).returnBundle(Bundle.class)
         .execute();
     assertThat(patient.getEntry()).hasSize(1);
-    assertThat(stored).allSatisfy(o -> assertThat(o.getSubject().getReference())
-        .isEqualTo("Patient/" + patient.getEntryFirstRep().getResource().getIdElement().getIdPart()));
+    assertThat(stored).allSatisfy(o -> assertThat(o.getSubject().getReference()).isEqualTo("Patient/" + patientId));
 
     var heartRate = byLoinc(stored, "8867-4", "147842");
     assertThat(heartRate.getValueQuantity().getValue()).isEqualByComparingTo("78");
@@ -140,7 +152,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
 
   @Test
   void theObservationTimeFallsBackToObr7() {
-    var message = Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v24-obr-time-only.hl7")),
+    var message = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v24-obr-time-only.hl7")),
         unique("OBR7"));
     try (var mllp = new MllpClient(listener.port())) {
       assertThat(mllp.send(message).code()).isEqualTo("AA");
@@ -170,7 +182,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
 
   @Test
   void aResentMessageIsAcknowledgedWithoutDuplicates() {
-    var message = Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")),
+    var message = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")),
         unique("RESEND"));
     try (var mllp = new MllpClient(listener.port())) {
       var first = mllp.send(message);
@@ -191,7 +203,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
   void everyInvalidFixtureGetsItsAckAndStoresNothing(Hl7v2Messages.Invalid invalid) {
     int observationsBefore = countOf("Observation");
     int patientsBefore = countOf("Patient");
-    var message = Hl7v2Messages.read(invalid.file());
+    var message = ownPatients(invalid.file());
     try (var mllp = new MllpClient(listener.port())) {
       var ack = mllp.send(message);
       assertThat(ack.code()).as(ack.text()).isEqualTo(invalid.ackCode());
@@ -205,7 +217,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
       assertThat(ack.field("ERR", 3)).as(ack.text()).startsWith(invalid.errorCode() + "^");
       assertThat(ack.field("ERR", 4)).isEqualTo("E");
       // The connection stays usable after a refusal.
-      var next = mllp.send(Hl7v2Messages.withControlId(Hl7v2Messages.read(
+      var next = mllp.send(Hl7v2Messages.withControlId(ownPatients(
           Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")), unique("AFTER")));
       assertThat(next.code()).isEqualTo("AA");
     }
@@ -273,7 +285,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
 
     @Test
     void aMessagePostedAsEr7IsAnsweredWithItsAck() {
-      var message = Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v26-fahrenheit.hl7")),
+      var message = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v26-fahrenheit.hl7")),
           unique("HTTP"));
       var response = send("POST", serverRoot() + "/hl7v2", "x-application/hl7-v2+er7", message);
       assertThat(response.statusCode()).isEqualTo(200);
@@ -288,7 +300,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
     @Test
     void theBodyIsReadAsSentWhateverTheContentType() {
       // curl's default Content-Type is form-urlencoded; '&' (MSH-2) and '+' (time offsets) must survive it.
-      var message = Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v26-full-panel.hl7")),
+      var message = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v26-full-panel.hl7")),
           unique("FORM"));
       var response = send("POST", serverRoot() + "/hl7v2", "application/x-www-form-urlencoded", message);
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -299,14 +311,14 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
     @Test
     void contentErrorsAre422AndUnparsableInputIs400WithTheAck() {
       var nonNumeric = send("POST", serverRoot() + "/hl7v2", "text/plain",
-          Hl7v2Messages.read(Hl7v2Messages.INVALID.resolve("non-numeric-value.hl7")));
+          ownPatients(Hl7v2Messages.INVALID.resolve("non-numeric-value.hl7")));
       assertThat(nonNumeric.statusCode()).isEqualTo(422);
       assertThat(new MllpClient.Ack(nonNumeric.body()).code()).isEqualTo("AE");
       var garbage = send("POST", serverRoot() + "/hl7v2", "text/plain", "<html>not hl7</html>");
       assertThat(garbage.statusCode()).isEqualTo(400);
       assertThat(new MllpClient.Ack(garbage.body()).code()).isEqualTo("AR");
       var oversized = send("POST", serverRoot() + "/hl7v2", "text/plain",
-          Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")) + "\rNTE|1||" + "x".repeat(70_000));
+          ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")) + "\rNTE|1||" + "x".repeat(70_000));
       assertThat(oversized.statusCode()).isEqualTo(400);
       assertThat(new MllpClient.Ack(oversized.body()).field("ERR", 8) + oversized.body()).contains("limit");
     }
@@ -417,7 +429,7 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
   // --- helpers ---------------------------------------------------------------------------------------
 
   private String fresh(String prefix) {
-    return Hl7v2Messages.withControlId(Hl7v2Messages.read(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")),
+    return Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")),
         unique(prefix));
   }
 

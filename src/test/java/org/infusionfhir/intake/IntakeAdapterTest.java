@@ -21,7 +21,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Resource;
-import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.support.FhirServerTestBase;
 import org.infusionfhir.support.Fixtures;
 import org.infusionfhir.support.H2FhirServer;
@@ -45,12 +44,21 @@ class IntakeAdapterTest extends FhirServerTestBase {
   static final String BASE = "http://infusion-fhir.org/fhir";
   static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
-  @Autowired FixtureLoader loader;
   @Autowired MllpListener listener;
 
+  /** This class's own patient, whom the fixture records are about instead of the demo patients. */
+  String mrn;
+  String patientId;
+
   @BeforeAll
-  void demoPatientsExist() throws Exception {
-    loader.load(Fixtures.jsonFiles(Fixtures.BUNDLES));
+  void ownPatientExists() {
+    // Not a demo patient: the exchange tests count their records, and must not see this class's sessions.
+    connectClient();
+    mrn = unique("MRN");
+    var patient = new Patient().addIdentifier(new org.hl7.fhir.r4.model.Identifier()
+        .setSystem(BASE + "/fixtures/mrn").setValue(mrn));
+    patient.addName().setFamily("Lindqvist").addGiven("Hanna");
+    patientId = client.create().resource(patient).execute().getId().getIdPart();
   }
 
   static List<Path> validRecords() {
@@ -64,9 +72,9 @@ class IntakeAdapterTest extends FhirServerTestBase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("validRecords")
   void everyValidRecordBecomesResourcesThatConformToOurProfiles(Path file) throws IOException {
-    var record = (ObjectNode) JSON_MAPPER.readTree(file.toFile());
+    var record = ownSession((ObjectNode) JSON_MAPPER.readTree(file.toFile()));
     var response = post(record.toString());
-    assertThat(response.statusCode()).as(response.body()).isIn(200, 201);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     var stored = storedFor(record.get("sessionId").asText());
     assertThat(stored).extracting(Resource::fhirType).contains("Procedure", "MedicationAdministration", "Encounter");
     for (var resource : stored) {
@@ -78,14 +86,13 @@ class IntakeAdapterTest extends FhirServerTestBase {
 
   @Test
   void theTrdMaintenanceSessionIsStoredAsOneLinkedCourseEntry() throws IOException {
-    var record = fixture("session-trd-s7.json");
-    record.put("sessionId", unique("RKC"));
+    var record = ownSession(fixture("session-trd-s7.json"));
     assertThat(post(record.toString()).statusCode()).isEqualTo(201);
     var stored = storedFor(record.get("sessionId").asText());
 
     var procedure = only(stored, Procedure.class);
     assertThat(procedure.getStatus()).isEqualTo(Procedure.ProcedureStatus.COMPLETED);
-    assertThat(procedure.getSubject().getReference()).isEqualTo("Patient/trd-patient");
+    assertThat(procedure.getSubject().getReference()).isEqualTo("Patient/" + patientId);
     assertThat(procedure.getExtensionByUrl(BASE + "/StructureDefinition/session-number").getValue().primitiveValue())
         .isEqualTo("7");
     assertThat(procedure.getReasonCodeFirstRep().getCoding()).extracting(c -> c.getCode()).contains("370143000", "F33.9");
@@ -119,9 +126,8 @@ class IntakeAdapterTest extends FhirServerTestBase {
 
   @Test
   void aResentRecordUpdatesTheSessionAndNeverDuplicatesIt() throws IOException {
-    var record = fixture("session-trd-s7.json");
-    var sessionId = unique("RKC");
-    record.put("sessionId", sessionId);
+    var record = ownSession(fixture("session-trd-s7.json"));
+    var sessionId = record.get("sessionId").asText();
     assertThat(post(record.toString()).statusCode()).isEqualTo(201);
     int first = storedFor(sessionId).size();
 
@@ -195,10 +201,15 @@ class IntakeAdapterTest extends FhirServerTestBase {
     var expected = Files.readAllLines(file.resolveSibling(file.getFileName().toString().replace(".json", ".expected")))
         .stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
     var response = post(Files.readString(file));
-    var outcome = assertOperationOutcome(response, 400, "");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+    var firstPath = FHIR.newJsonParser().parseResource(OperationOutcome.class, response.body()).getIssueFirstRep()
+        .getExpression().get(0).getValue();
+    var outcome = assertOperationOutcome(response, 400, fieldAt(firstPath));
     var paths = outcome.getIssue().stream().flatMap(i -> i.getExpression().stream()).map(e -> e.getValue()).toList();
     assertThat(paths).as(response.body()).containsAll(expected);
-    assertThat(outcome.getIssue()).allSatisfy(i -> assertThat(i.getDiagnostics()).isNotBlank());
+    // Each issue names the field it is about, so that the app's user can find it in the form.
+    assertThat(outcome.getIssue()).allSatisfy(i -> assertThat(i.getDiagnostics())
+        .containsIgnoringCase(fieldAt(i.getExpression().get(0).getValue())));
     assertThat(countOf("Procedure")).isEqualTo(proceduresBefore);
   }
 
@@ -212,6 +223,18 @@ class IntakeAdapterTest extends FhirServerTestBase {
 
   private java.net.http.HttpResponse<String> post(String body) {
     return send("POST", serverRoot() + "/intake/sessions", "application/json", body);
+  }
+
+  /** A fixture record as a new session of this class's own patient. */
+  private ObjectNode ownSession(ObjectNode record) {
+    ((ObjectNode) record.get("patient")).put("mrn", mrn);
+    record.put("sessionId", unique("RKC"));
+    return record;
+  }
+
+  /** The field a JSON path of an issue points at: {@code $.vitals[1].time} is {@code time}; {@code $} the JSON body. */
+  private static String fieldAt(String path) {
+    return path.equals("$") ? "JSON" : path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
   }
 
   private ObjectNode fixture(String name) throws IOException {

@@ -181,7 +181,7 @@ abstract class FhirServerContract extends FhirServerTestBase {
     bundle.addEntry().setResource(obs).getRequest().setMethod(HTTPVerb.POST).setUrl("Observation");
 
     var response = send("POST", "", JSON, FHIR.newJsonParser().encodeResourceToString(bundle));
-    assertThat(response.statusCode()).isBetween(400, 499);
+    assertOperationOutcome(response, 400, "Patient/does-not-exist-" + mrn);
     assertThat(count("Patient?identifier=urn:infusion-fhir:test:mrn|" + mrn)).isZero();
   }
 

@@ -15,6 +15,8 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.infusionfhir.support.H2FhirServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.infusionfhir.server.http.BufferedResponseFilter;
@@ -101,6 +103,18 @@ class H2FhirServerTest extends FhirServerContract {
 
   @Test
   void everyRequestIsLoggedOnceWithItsIdMethodPathStatusAndDuration(CapturedOutput output) {
+    // The server logs at INFO. The command tests (token, load) run their commands in this JVM, and a
+    // command turns the JVM's one logback context down to WARN until the next server starts.
+    var logging = LoggingSystem.get(getClass().getClassLoader());
+    logging.setLogLevel("infusion.request", LogLevel.INFO);
+    try {
+      assertRequestsAreLogged(output);
+    } finally {
+      logging.setLogLevel("infusion.request", null);
+    }
+  }
+
+  private void assertRequestsAreLogged(CapturedOutput output) {
     var response = get("/Patient/no-such-patient-for-log", "X-Request-Id", "trace-4711");
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(response.headers().firstValue("X-Request-Id")).hasValue("trace-4711");

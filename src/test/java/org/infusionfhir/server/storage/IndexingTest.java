@@ -126,8 +126,10 @@ class IndexingTest extends FhirServerTestBase {
   void theServersOwnSearchParameterWritesStartAReindexJobOnlyWhereStoredResourcesNeedOne() {
     var jdbc = new JdbcTemplate(dataSource);
     // Start-up on a new database stored the guide's parameters and the switched-off ones.
+    // No other class writes SearchParameters, so whatever ran before, start-up's are the only ones yet.
     assertThat(reindexJobs(jdbc)).as("REINDEX jobs after start-up on a new database").isZero();
     storeVital();
+    int before = reindexJobs(jdbc);
     @SuppressWarnings("unchecked")
     var dao = (IFhirResourceDao<SearchParameter>) daos.getResourceDao("SearchParameter");
     // One request for all three, as the guide's installer writes several: a skip must not carry over.
@@ -136,10 +138,10 @@ class IndexingTest extends FhirServerTestBase {
         PublicationStatus.ACTIVE), request);
     dao.update(parameter("indexing-retired-family", "Patient", "Patient.name.family", SearchParamType.STRING,
         PublicationStatus.RETIRED), request);
-    assertThat(reindexJobs(jdbc)).as("no Basic is stored; a retired parameter is not searchable").isZero();
+    assertThat(reindexJobs(jdbc)).as("no Basic is stored; a retired parameter is not searchable").isEqualTo(before);
     dao.update(parameter("indexing-family", "Patient", "Patient.name.family", SearchParamType.STRING,
         PublicationStatus.ACTIVE), request);
-    assertThat(reindexJobs(jdbc)).as("a Patient is stored, so HAPI reindexes Patients").isEqualTo(1);
+    assertThat(reindexJobs(jdbc)).as("a Patient is stored, so HAPI reindexes Patients").isEqualTo(before + 1);
   }
 
   private static int reindexJobs(JdbcTemplate jdbc) {
