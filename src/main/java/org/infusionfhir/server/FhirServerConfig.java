@@ -58,6 +58,17 @@ public class FhirServerConfig {
         props.searchReuseMillis() > 0 ? props.searchReuseMillis() : null);
     settings.setExpungeEnabled(props.expungeEnabled());
     settings.setAllowMultipleDelete(false);
+    // Clients show "n results" from Bundle.total, which HAPI gives once a search has found every match.
+    // Its first pass stops at 13 matches (or the page size): let it go on to totalCountedUpTo, so that a
+    // small search is finished, total and all, by the time its first page is answered.
+    if (props.totalCountedUpTo() > 0) {
+      int upTo = props.totalCountedUpTo();
+      var thresholds = new java.util.ArrayList<Integer>();
+      thresholds.add(upTo);
+      settings.getSearchPreFetchThresholds().stream().filter(t -> t == -1 || t > upTo).forEach(thresholds::add);
+      settings.setSearchPreFetchThresholds(thresholds);
+      settings.setCountSearchResultsUpTo(upTo);
+    }
     // Our ValueSets are small and expand in memory; HAPI's pre-expansion needs full-text indexing.
     settings.setPreExpandValueSets(false);
     // A finished step of a batch job (bulk export) starts the next at once, not at the next minute's pass.

@@ -13,6 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param expungeEnabled whether {@code $expunge} may physically remove data
  * @param trustForwardedHeaders build links from {@code X-Forwarded-Host/Proto/Port/Prefix}; switch off
  *     when clients can reach the server other than through a reverse proxy you control
+ * @param totalCountedUpTo a search with at most this many matches answers with {@code Bundle.total} on its
+ *     first page without {@code _total=accurate} (HAPI finds up to this many before it answers); a larger
+ *     one gives the total once the search has been read to its end. 0 leaves HAPI's default (a total only
+ *     when the first page holds every match)
  * @param unknownElements what a resource sent with elements FHIR R4 does not define gets: {@code refuse}
  *     (400 naming them, the default) or {@code warn} (stored without them, and the answer says which were
  *     dropped)
@@ -24,6 +28,7 @@ public record FhirServerProperties(
     @DefaultValue("0") long searchReuseMillis,
     @DefaultValue("false") boolean expungeEnabled,
     @DefaultValue("true") boolean trustForwardedHeaders,
+    @DefaultValue("200") int totalCountedUpTo,
     @DefaultValue("refuse") UnknownElementMode unknownElements) {
 
   /** What happens to elements of a received resource that FHIR R4 does not define. */

@@ -171,6 +171,26 @@ class RealClientsTest extends FhirServerTestBase {
   }
 
   @Nested
+  class SearchsetTotal {
+
+    @Test
+    void theFirstPageOfASmallResultSetCarriesItsTotalWithoutAsking() {
+      var family = unique("Total");
+      var transaction = new Bundle().setType(BundleType.TRANSACTION);
+      for (int i = 0; i < 30; i++) {
+        transaction.addEntry().setResource(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily(family)))
+            .getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
+      }
+      client.transaction().withBundle(transaction).execute();
+
+      var firstPage = parse(Bundle.class, get("/Patient?family=" + family + "&_count=5"));
+      assertThat(firstPage.getEntry()).hasSize(5);
+      assertThat(firstPage.hasTotal()).isTrue();
+      assertThat(firstPage.getTotal()).isEqualTo(30);
+    }
+  }
+
+  @Nested
   class TransactionResponses {
 
     @Test
