@@ -5,7 +5,6 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
-import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -24,17 +23,12 @@ public class OperationOutcomeCodes implements ServerInterceptor {
   private static final java.util.List<String> PARSE_FAILURES =
       java.util.List.of("HAPI-1857:", "HAPI-1858:", "HAPI-1859:", "HAPI-1861:", "HAPI-0450:", "HAPI-1838:");
 
-  @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
-  public BaseServerResponseException shape(Throwable thrown) {
-    if (!(thrown instanceof BaseServerResponseException exception)) {
-      if (thrown instanceof DataFormatException) {
-        var invalid = new InvalidRequestException(OperationOutcomeResponses.forClients(thrown.getMessage()), thrown);
-        invalid.setOperationOutcome(issue(IssueType.STRUCTURE, thrown.getMessage()));
-        return invalid;
-      }
-      // HAPI turns it into a 500 with its own outcome; a 500 is a bug and keeps HAPI's wording for the log.
-      return null;
-    }
+  /**
+   * Runs on the exception HAPI is about to answer with, after every interceptor has had its say in
+   * SERVER_PRE_PROCESS_OUTGOING_EXCEPTION (e.g. {@link PreconditionFailedInterceptor}'s 412).
+   */
+  @Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
+  public boolean shape(BaseServerResponseException exception) {
     var type = isParseFailure(exception) ? IssueType.STRUCTURE
         : OperationOutcomeResponses.issueTypeFor(exception.getStatusCode());
     if (exception.getOperationOutcome() instanceof OperationOutcome outcome) {
@@ -50,7 +44,7 @@ public class OperationOutcomeCodes implements ServerInterceptor {
     } else if (exception.getOperationOutcome() == null) {
       exception.setOperationOutcome(issue(type, exception.getMessage()));
     }
-    return null;
+    return true;
   }
 
   private static boolean isParseFailure(BaseServerResponseException exception) {
