@@ -77,14 +77,29 @@ public class UnknownElementCheck implements ServerInterceptor {
     CURRENT.remove();
   }
 
-  @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-  public void beforeCreate() {
-    check();
-  }
+  /**
+   * The write hooks, a storage interceptor of their own (HookPlacement). They act only inside a REST request
+   * whose body this check has seen; other writes pass them by.
+   */
+  @Component
+  @Interceptor
+  public static class BeforeStorage implements ServerInterceptor {
 
-  @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
-  public void beforeUpdate() {
-    check();
+    private final UnknownElementCheck check;
+
+    public BeforeStorage(UnknownElementCheck check) {
+      this.check = check;
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    public void beforeCreate() {
+      check.check();
+    }
+
+    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    public void beforeUpdate() {
+      check.check();
+    }
   }
 
   /** In warn mode, the dropped elements are named in a header and in an OperationOutcome answer. */
