@@ -111,7 +111,7 @@ public final class TokenCommand {
       }
       if (discoveryProblem != null) {
         err.println("token: " + discoveryProblem + "; signing for the configured issuer "
-            + props.embedded().issuer() + ". If the server runs elsewhere, pass --server URL, or its issuer as "
+            + props.embedded().issuerOrLocal() + ". If the server runs elsewhere, pass --server URL, or its issuer as "
             + ISSUER_OPTION + "URL");
       }
       var tokens = new LocalTokens(props);
