@@ -23,28 +23,23 @@ public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
   public static String rootOf(HttpServletRequest request, boolean trusted) {
     var url = URI.create(request.getRequestURL().toString());
     var root = URI.create(url.getScheme() + "://" + url.getRawAuthority() + request.getContextPath());
-    if (!trusted) {
-      return root.toString();
-    }
-    var headers = new HttpHeaders();
-    for (var name : Collections.list(request.getHeaderNames())) {
-      headers.addAll(name, Collections.list(request.getHeaders(name)));
-    }
-    var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(root, headers);
-    return adapted.replacePath(forwardedPrefix(request.getHeader("X-Forwarded-Prefix")) + root.getRawPath())
-        .build().toUriString();
+    return trusted ? asForwarded(root, request) : root.toString();
   }
 
   @Override
   public String determineServerBase(ServletContext servletContext, HttpServletRequest request) {
-    var base = URI.create(super.determineServerBase(servletContext, request));
+    return asForwarded(URI.create(super.determineServerBase(servletContext, request)), request);
+  }
+
+  /** {@code address} with the scheme, host and port the forwarded headers name, behind their path prefix. */
+  private static String asForwarded(URI address, HttpServletRequest request) {
     var headers = new HttpHeaders();
     for (var name : Collections.list(request.getHeaderNames())) {
       headers.addAll(name, Collections.list(request.getHeaders(name)));
     }
-    var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(base, headers);
+    var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(address, headers);
     var prefix = forwardedPrefix(request.getHeader("X-Forwarded-Prefix"));
-    return adapted.replacePath(prefix + base.getRawPath()).build().toUriString();
+    return adapted.replacePath(prefix + address.getRawPath()).build().toUriString();
   }
 
   private static String forwardedPrefix(String header) {
