@@ -58,6 +58,17 @@ class AuthPages {
         + "<p><button type=submit>Sign in</button></p></form>");
   }
 
+  /**
+   * Ends the sign-in session (apps revoke their own tokens; this ends the session that would let the next
+   * launch through without a password). A GET shows the button; the POST carries the CSRF token.
+   */
+  @GetMapping(value = AuthServerConfig.SIGN_OUT, produces = MediaType.TEXT_HTML_VALUE)
+  ResponseEntity<String> signOut(HttpServletRequest request, Authentication user) {
+    return page("Sign out", "<p>Signed in as <strong>" + htmlEscape(user.getName()) + "</strong>.</p>"
+        + "<form method=post action=\"" + AuthServerConfig.SIGN_OUT + "\">" + csrf(request)
+        + "<p><button type=submit>Sign out</button></p></form>");
+  }
+
   @GetMapping(value = AuthServerConfig.CONSENT, produces = MediaType.TEXT_HTML_VALUE)
   ResponseEntity<String> consent(HttpServletRequest request, Authentication user,
       @RequestParam("client_id") String clientId, @RequestParam(value = "scope", defaultValue = "") String scope,

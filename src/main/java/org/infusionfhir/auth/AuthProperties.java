@@ -14,8 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param adminSecretFile the secret the {@code user} command shows to the running server's loopback
  *     admin endpoint; written at start, readable by the server's user only
  * @param launchLifetime how long an EHR launch value may be used (once)
- * @param codeLifetime how long an authorization code may be exchanged (once)
- * @param refreshTokenLifetime how long a refresh token is valid
+ * @param refreshTokenLifetime how long a refresh token granted with {@code offline_access} is valid
+ * @param onlineRefreshLifetime how long a refresh token granted with {@code online_access} (and not
+ *     {@code offline_access}) is valid: each refresh gives a new one, so it lasts while the app is in use
  */
 @ConfigurationProperties("infusion.auth")
 public record AuthProperties(
@@ -24,5 +25,5 @@ public record AuthProperties(
     @DefaultValue("15m") Duration lockout,
     @DefaultValue("data/admin-secret") Path adminSecretFile,
     @DefaultValue("5m") Duration launchLifetime,
-    @DefaultValue("1m") Duration codeLifetime,
-    @DefaultValue("8h") Duration refreshTokenLifetime) {}
+    @DefaultValue("8h") Duration refreshTokenLifetime,
+    @DefaultValue("30m") Duration onlineRefreshLifetime) {}

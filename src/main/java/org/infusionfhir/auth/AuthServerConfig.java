@@ -8,6 +8,8 @@ import javax.sql.DataSource;
 import org.infusionfhir.security.AuthorizationServerExtension;
 import org.infusionfhir.security.OAuthErrorResponses;
 import org.infusionfhir.security.ScopeNarrowing;
+import org.infusionfhir.security.SignInAudit;
+import org.infusionfhir.security.SignInAudit.Step;
 import org.infusionfhir.security.SecurityProperties;
 import org.infusionfhir.security.SmartScope;
 import org.infusionfhir.security.SmartScope.Context;
@@ -39,9 +41,19 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.context.AuthorizationServerContextHolder;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
+import org.springframework.security.oauth2.server.authorization.token.JwtGenerator;
+import org.springframework.security.oauth2.server.authorization.token.DelegatingOAuth2TokenGenerator;
+import org.springframework.security.oauth2.core.OAuth2Token;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.AuthenticationConverter;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The user-facing side of the embedded authorization server (SMART App Launch): user accounts, sign-in
@@ -56,6 +68,7 @@ public class AuthServerConfig {
 
   static final String SIGN_IN = "/auth/sign-in";
   static final String CONSENT = "/auth/consent";
+  static final String SIGN_OUT = "/auth/sign-out";
 
   @Bean
   UserAccounts userAccounts(DataSource dataSource, AuthProperties props) {
@@ -91,12 +104,27 @@ public class AuthServerConfig {
     return new SmartTokenClaims(props, users);
   }
 
+  /**
+   * Signed JWTs (access and ID tokens, with SMART's claims) and SMART's refresh tokens. Replaces Spring's
+   * default generator, which gives public apps no refresh token.
+   */
+  @Bean
+  OAuth2TokenGenerator<OAuth2Token> tokenGenerator(JWKSource<SecurityContext> issuerKeys,
+      OAuth2TokenCustomizer<JwtEncodingContext> smartClaims, AuthProperties props) {
+    var jwts = new JwtGenerator(new NimbusJwtEncoder(issuerKeys));
+    jwts.setJwtCustomizer(smartClaims);
+    return new DelegatingOAuth2TokenGenerator(jwts, new SmartRefreshTokens(props, Clock.systemUTC()));
+  }
+
   /** The authorization endpoint, OpenID Connect, and the token response, on the authorization server's chain. */
   @Bean
-  AuthorizationServerExtension appLaunch(RegisteredClientRepository clients, LaunchContexts launches) {
+  AuthorizationServerExtension appLaunch(RegisteredClientRepository clients, LaunchContexts launches,
+      OAuth2AuthorizationService authorizations, SignInAudit audit) {
     var errors = new OAuthErrorResponses();
+    var publicRefresh = new PublicClientRefresh(clients);
     return (http, server) -> {
       server
+          .clientAuthentication(c -> c.authenticationConverter(publicRefresh).authenticationProvider(publicRefresh))
           .authorizationEndpoint(a -> a
               .consentPage(CONSENT)
               .authorizationRequestConverters(converters -> converters.replaceAll(c -> narrowing(c, clients)))
@@ -104,13 +132,20 @@ public class AuthServerConfig {
                 if (p instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider request) {
                   request.setAuthenticationValidator(authorizationRequestChecks(launches));
                 } else if (p instanceof OAuth2AuthorizationConsentAuthenticationProvider consent) {
-                  consent.setAuthorizationConsentCustomizer(AuthServerConfig::consentDecision);
+                  consent.setAuthorizationConsentCustomizer(context -> consentDecision(context, audit));
                 }
               })))
-          .tokenEndpoint(t -> t.accessTokenResponseHandler(new SmartTokenResponse()))
+          .tokenEndpoint(t -> t.accessTokenResponseHandler(new SmartTokenResponse(audit)))
           .tokenIntrospectionEndpoint(i -> i.errorResponseHandler(errors))
-          .tokenRevocationEndpoint(r -> r.errorResponseHandler(errors))
+          .tokenRevocationEndpoint(r -> r.errorResponseHandler(errors)
+              .revocationResponseHandler(new RevocationResponse(authorizations, audit)))
           .oidc(Customizer.withDefaults());
+      // Spring keeps only GET requests for after the sign-in; an authorization request may also be a form
+      // post (SMART "authorize-post"), which SignInSteps then replays as a GET.
+      var savedRequests = new HttpSessionRequestCache();
+      savedRequests.setRequestMatcher(request -> "GET".equals(request.getMethod())
+          || ("POST".equals(request.getMethod()) && request.getParameter("response_type") != null));
+      http.requestCache(c -> c.requestCache(savedRequests));
       http.exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
           new LoginUrlAuthenticationEntryPoint(SIGN_IN), request -> request.getRequestURI().endsWith("/oauth2/authorize")))
           // The consent form posts to the authorization endpoint: it carries the session's CSRF token.
@@ -183,11 +218,12 @@ public class AuthServerConfig {
    * What the user decided on the consent page: "deny" grants nothing (Spring then answers access_denied
    * to the app); a patient user never grants user/ or system/ scopes, whatever the app asked for.
    */
-  private static void consentDecision(OAuth2AuthorizationConsentAuthenticationContext context) {
+  private static void consentDecision(OAuth2AuthorizationConsentAuthenticationContext context, SignInAudit audit) {
     OAuth2AuthorizationConsentAuthenticationToken submitted = context.getAuthentication();
     Authentication user = context.getAuthorization().getAttribute(Principal.class.getName());
     boolean denied = submitted.getAdditionalParameters().containsKey("deny");
     boolean patientUser = SignedInUser.isPatient(user);
+    var granted = new java.util.TreeSet<String>();
     context.getAuthorizationConsent().authorities(authorities -> {
       if (denied) {
         authorities.clear();
@@ -196,7 +232,18 @@ public class AuthServerConfig {
       if (patientUser) {
         authorities.removeIf(a -> beyondOnePatient(a));
       }
+      authorities.forEach(a -> granted.add(a.getAuthority().replaceFirst("^SCOPE_", "")));
     });
+    var fhirUser = SignedInUser.fhirUser(user).orElse(null);
+    var patient = fhirUser != null && fhirUser.startsWith("Patient/") ? fhirUser.substring("Patient/".length()) : null;
+    audit.record(new SignInAudit.Record(denied ? Step.CONSENT_DENIED : Step.CONSENT_GRANTED, user.getName(), fhirUser,
+        context.getRegisteredClient().getClientId(), patient, null,
+        denied ? "denied" : "granted: " + String.join(" ", granted)), currentRequest());
+  }
+
+  static HttpServletRequest currentRequest() {
+    return RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes
+        ? attributes.getRequest() : null;
   }
 
   private static boolean beyondOnePatient(GrantedAuthority authority) {
@@ -208,14 +255,16 @@ public class AuthServerConfig {
   /** Sign-in, sign-out, consent and the picker: sessions, CSRF, no framing. */
   @Bean
   @Order(1)
-  SecurityFilterChain signInPages(HttpSecurity http, UserAccounts users) throws Exception {
+  SecurityFilterChain signInPages(HttpSecurity http, UserAccounts users, SignInAudit audit) throws Exception {
+    var signedIn = new SignInSteps(audit, SIGN_IN + "?error");
     http.securityMatcher("/auth/**")
         .authenticationProvider(new PasswordSignIn(users))
         .authorizeHttpRequests(a -> a
             .requestMatchers(SIGN_IN, AdminUsersEndpoint.PATH).permitAll()
             .anyRequest().authenticated())
-        .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN).failureUrl(SIGN_IN + "?error"))
-        .logout(l -> l.logoutUrl("/auth/sign-out").logoutSuccessUrl(SIGN_IN + "?signed-out"))
+        .formLogin(f -> f.loginPage(SIGN_IN).loginProcessingUrl(SIGN_IN)
+            .successHandler(signedIn).failureHandler(signedIn))
+        .logout(l -> l.logoutUrl(SIGN_OUT).logoutSuccessUrl(SIGN_IN + "?signed-out").addLogoutHandler(signedIn))
         .csrf(c -> c.ignoringRequestMatchers(AdminUsersEndpoint.PATH))
         .headers(h -> h
             .frameOptions(f -> f.deny())

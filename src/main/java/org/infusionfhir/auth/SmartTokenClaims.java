@@ -25,7 +25,7 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
  */
 final class SmartTokenClaims implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
-  static final String FHIR_USER_CLAIM = "fhirUser";
+  static final String FHIR_USER_CLAIM = SmartScopes.FHIR_USER_CLAIM;
   static final String ENCOUNTER_CLAIM = "encounter";
 
   private final SecurityProperties props;

@@ -1,5 +1,10 @@
 package org.infusionfhir.auth;
 
+import java.util.Objects;
+import org.infusionfhir.security.SignInAudit;
+import org.infusionfhir.security.SignInAudit.Record;
+import org.infusionfhir.security.SignInAudit.Step;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import com.nimbusds.jwt.JWTParser;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,6 +27,11 @@ import org.springframework.security.web.authentication.AuthenticationSuccessHand
 final class SmartTokenResponse implements AuthenticationSuccessHandler {
 
   private final OAuth2AccessTokenResponseHttpMessageConverter converter = new OAuth2AccessTokenResponseHttpMessageConverter();
+  private final SignInAudit audit;
+
+  SmartTokenResponse(SignInAudit audit) {
+    this.audit = audit;
+  }
 
   @Override
   public void onAuthenticationSuccess(HttpServletRequest request, HttpServletResponse response,
@@ -36,6 +46,12 @@ final class SmartTokenResponse implements AuthenticationSuccessHandler {
           parameters.put(name, claims.getStringClaim(name));
         }
       }
+      var client = claims.getStringClaim("client_id");
+      var user = Objects.equals(claims.getSubject(), client) ? null : claims.getSubject();
+      var refresh = AuthorizationGrantType.REFRESH_TOKEN.getValue().equals(request.getParameter("grant_type"));
+      audit.record(new Record(refresh ? Step.TOKEN_REFRESHED : Step.TOKEN_ISSUED, user,
+          claims.getStringClaim(SmartScopes.FHIR_USER_CLAIM), client, claims.getStringClaim(SmartScopes.PATIENT_CLAIM),
+          claims.getJWTID(), "scope: " + claims.getStringClaim("scope")), request);
     } catch (ParseException e) {
       throw new IllegalStateException("an access token of this server is not a JWT", e);
     }

@@ -16,12 +16,22 @@ import org.springframework.web.context.request.ServletRequestAttributes;
  * @param issuer the token's issuer, the namespace of {@code who}
  * @param tokenId the token's {@code jti}, so that an audit record leads back to one token
  * @param address the caller's network address, when there is an HTTP request behind the write
+ * @param client the app the token was issued to ({@code client_id}); null when it is {@code who} itself
+ * @param fhirUser the person signed in to that app ({@code fhirUser}, e.g. {@code Practitioner/123}); null for
+ *     system tokens
  */
-public record AuditAgent(Kind kind, String who, String issuer, String tokenId, String address) {
+public record AuditAgent(Kind kind, String who, String issuer, String tokenId, String address, String client,
+    String fhirUser) {
 
   public enum Kind { CLIENT, ANONYMOUS, SERVER }
 
-  public static final AuditAgent SERVER = new AuditAgent(Kind.SERVER, null, null, null, null);
+  public static final AuditAgent SERVER = new AuditAgent(Kind.SERVER, null, null, null, null, null, null);
+
+  /** A person signed in through an app (SMART App Launch): the audit names both. */
+  public static AuditAgent user(String userName, String issuer, String tokenId, String address, String client,
+      String fhirUser) {
+    return new AuditAgent(Kind.CLIENT, userName, issuer, tokenId, address, client, fhirUser);
+  }
 
   /**
    * The caller of the current thread's request. Spring Security's context and the servlet request are
@@ -33,10 +43,12 @@ public record AuditAgent(Kind kind, String who, String issuer, String tokenId, S
     var authentication = SecurityContextHolder.getContext().getAuthentication();
     if (authentication instanceof JwtAuthenticationToken token) {
       var jwt = token.getToken();
-      return new AuditAgent(Kind.CLIENT, SmartScopes.subjectOf(jwt),
-          jwt.getIssuer() != null ? jwt.getIssuer().toString() : null, jwt.getId(), address);
+      var who = SmartScopes.subjectOf(jwt);
+      var client = jwt.getClaimAsString("client_id");
+      return new AuditAgent(Kind.CLIENT, who, jwt.getIssuer() != null ? jwt.getIssuer().toString() : null,
+          jwt.getId(), address, java.util.Objects.equals(who, client) ? null : client, jwt.getClaimAsString(SmartScopes.FHIR_USER_CLAIM));
     }
-    return address != null ? new AuditAgent(Kind.ANONYMOUS, null, null, null, address) : SERVER;
+    return address != null ? new AuditAgent(Kind.ANONYMOUS, null, null, null, address, null, null) : SERVER;
   }
 
   private static String remoteAddress(RequestDetails request) {

@@ -109,6 +109,7 @@ public class AuditTrail implements ServerInterceptor {
     var operation = interaction == RestInteraction.OPERATION ? request.getOperation() : null;
     var query = interaction.isQuery() || operation != null ? query(request) : null;
     var agent = AuditAgent.current(request);
+    entities.person(agent.fhirUser());
     writer.write(entities, resolved -> BalpAuditEvent.build(new BalpAuditEvent.Content(interaction,
         interaction.action, operation, status, failure, agent, request.getFhirServerBase(), resolved, query)), null);
   }

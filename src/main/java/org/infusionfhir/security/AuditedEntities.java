@@ -53,10 +53,11 @@ final class AuditedEntities {
   record Named(Reference what, Lifecycle lifecycle) {}
 
   /**
+   * @param person the signed-in person acting ({@code fhirUser}), as a reference when it exists; else null
    * @param pids the storage ids of the referenced resources that are known, so that HAPI need not look
    *     them up again when it links the AuditEvent to them
    */
-  record Resolved(List<Named> patients, List<Named> resources, Map<IIdType, JpaPid> pids) {}
+  record Resolved(List<Named> patients, List<Named> resources, Reference person, Map<IIdType, JpaPid> pids) {}
 
   /** A stored resource's current version and storage id. */
   record Found(IIdType id, JpaPid pid) {}
@@ -71,6 +72,7 @@ final class AuditedEntities {
   private final int maxPatients;
   private final Map<String, Entry> patients = new LinkedHashMap<>();
   private final Map<String, Entry> resources = new LinkedHashMap<>();
+  private final Map<String, Entry> people = new LinkedHashMap<>();
 
   AuditedEntities(int maxPatients) {
     this.maxPatients = maxPatients;
@@ -89,6 +91,16 @@ final class AuditedEntities {
 
   void deleted(IBaseResource resource) {
     put(resources, resource.getIdElement(), State.GONE, Lifecycle.DELETED, null);
+  }
+
+  /**
+   * The person acting ({@code fhirUser} of a user token). Referenced only when it exists: under referential
+   * integrity, a reference to a missing Practitioner would make the audit record, and so the request, fail.
+   */
+  void person(String fhirUser) {
+    if (fhirUser != null) {
+      put(people, new IdType(fhirUser), State.UNVERIFIED, null, null);
+    }
   }
 
   /** A patient named in the request itself: an instance id or a search parameter. */
@@ -177,12 +189,14 @@ final class AuditedEntities {
         pids.put(new IdType(key), entry.pid());
       }
     }
-    return new Resolved(named(patients, found, false), named(resources, found, true), pids);
+    var person = named(people, found, false).stream().findFirst().map(Named::what).orElse(null);
+    return new Resolved(named(patients, found, false), named(resources, found, true), person, pids);
   }
 
   private List<Entry> all() {
     var all = new ArrayList<Entry>(patients.values());
     all.addAll(resources.values());
+    all.addAll(people.values());
     return all;
   }
 

@@ -26,6 +26,7 @@ final class BalpAuditEvent {
 
   private static final String AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type";
   private static final String DICOM = "http://dicom.nema.org/resources/ontology/DCM";
+  private static final String SECURITY_ROLE = "http://terminology.hl7.org/CodeSystem/extra-security-role-type";
   private static final String SOURCE_TYPE = "http://terminology.hl7.org/CodeSystem/security-source-type";
   private static final String ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
   private static final String OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role";
@@ -61,7 +62,7 @@ final class BalpAuditEvent {
 
     var agent = content.agent();
     if (agent.kind() != AuditAgent.Kind.SERVER) {
-      addClient(event, agent);
+      addClient(event, agent, content.entities().person());
     }
     var server = event.addAgent()
         .setType(new CodeableConcept(new Coding(DICOM, "110152", "Destination Role ID")))
@@ -91,22 +92,41 @@ final class BalpAuditEvent {
     return event;
   }
 
-  private static void addClient(AuditEvent event, AuditAgent agent) {
-    var client = event.addAgent()
-        .setType(new CodeableConcept(new Coding(DICOM, "110153", "Source Role ID")))
-        .setRequestor(true);
-    if (agent.kind() == AuditAgent.Kind.CLIENT) {
-      // name as well as who.identifier: R4 searches agents by name (agent-name), not by identifier.
-      client.setName(agent.who()).setWho(new Reference().setDisplay(agent.who())
-          .setIdentifier(new Identifier().setSystem(agent.issuer()).setValue(agent.who())));
-      if (agent.tokenId() != null) {
-        client.addPolicy(agent.tokenId());
+  /**
+   * The requestor. A system token's client is the one agent (DICOM "Source Role ID"). A user's token
+   * (SMART App Launch) names two: the person ({@code fhirUser}, a human user, the requestor, referenced when
+   * the resource exists) and the app the token was issued to (the source of the request).
+   */
+  private static void addClient(AuditEvent event, AuditAgent agent, Reference person) {
+    if (agent.kind() != AuditAgent.Kind.CLIENT) {
+      var anonymous = event.addAgent()
+          .setType(new CodeableConcept(new Coding(DICOM, "110153", "Source Role ID")))
+          .setRequestor(true)
+          .setWho(new Reference().setDisplay("anonymous (security disabled)"));
+      if (agent.address() != null) {
+        setNetwork(anonymous, agent.address());
       }
-    } else {
-      client.setWho(new Reference().setDisplay("anonymous (security disabled)"));
+      return;
+    }
+    boolean user = agent.fhirUser() != null || agent.client() != null;
+    var requestor = event.addAgent().setRequestor(true)
+        .setType(user ? new CodeableConcept(new Coding(SECURITY_ROLE, "humanuser", "human user"))
+            : new CodeableConcept(new Coding(DICOM, "110153", "Source Role ID")));
+    // name as well as who.identifier: R4 searches agents by name (agent-name), not by identifier.
+    var who = person != null ? person.copy() : new Reference();
+    requestor.setName(agent.who()).setWho(who.setDisplay(agent.fhirUser() != null ? agent.fhirUser() : agent.who())
+        .setIdentifier(new Identifier().setSystem(agent.issuer()).setValue(agent.who())));
+    if (agent.tokenId() != null) {
+      requestor.addPolicy(agent.tokenId());
     }
     if (agent.address() != null) {
-      setNetwork(client, agent.address());
+      setNetwork(requestor, agent.address());
+    }
+    if (agent.client() != null) {
+      event.addAgent().setRequestor(false).setName(agent.client())
+          .setType(new CodeableConcept(new Coding(DICOM, "110153", "Source Role ID")))
+          .setWho(new Reference().setDisplay(agent.client())
+              .setIdentifier(new Identifier().setSystem(agent.issuer()).setValue(agent.client())));
     }
   }
 

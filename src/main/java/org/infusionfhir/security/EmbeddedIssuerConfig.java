@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -66,6 +69,13 @@ public class EmbeddedIssuerConfig {
                         .map(OAuth2ClientCredentialsAuthenticationProvider.class::cast)
                         .forEach(p -> p.setAuthenticationValidator(ClientCredentialsScopes.validator())))))
         .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+        // A token, introspection or revocation request that carries no client authentication at all gets
+        // RFC 6749's invalid_client in JSON, not a bare 401.
+        .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor((request, response, unauthenticated) ->
+            errors.onAuthenticationFailure(request, response, new OAuth2AuthenticationException(new OAuth2Error(
+                OAuth2ErrorCodes.INVALID_CLIENT, "the client did not authenticate: a confidential client sends its "
+                + "secret or client assertion, a public app its client_id with the PKCE code_verifier", null))),
+            request -> !request.getRequestURI().endsWith("/oauth2/authorize")))
         .csrf(AbstractHttpConfigurer::disable);
     for (var extension : extensions) {
       extension.customize(http, server);

@@ -138,7 +138,8 @@ class SmartConfigurationServlet extends HttpServlet {
     if (found.user() != null) {
       // Each proven by auth/StandaloneLaunchTest: sign-in, consent, picker, id_token, refresh.
       capabilities.addAll(List.of("launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
-          "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline"));
+          "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline",
+          "permission-online", "authorize-post"));
     }
     return capabilities;
   }

@@ -15,6 +15,8 @@ import org.springframework.security.oauth2.jwt.Jwt;
 public record SmartScopes(List<SmartScope> scopes, String patient, String subject) {
 
   public static final String PATIENT_CLAIM = "patient";
+  /** The person a user token speaks for, as a FHIR reference ({@code Practitioner/123}). */
+  public static final String FHIR_USER_CLAIM = "fhirUser";
 
   /** Reads the {@code scope} claim as a space-separated string (RFC 9068) or a list (Spring, Keycloak). */
   public static SmartScopes of(Jwt jwt) {

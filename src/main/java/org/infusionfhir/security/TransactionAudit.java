@@ -123,6 +123,7 @@ public class TransactionAudit implements ServerInterceptor {
       }
       var operation = interaction == RestInteraction.OPERATION ? request.getOperation() : null;
       var agent = AuditAgent.current(request);
+      entities.person(agent.fhirUser());
       var serverBase = request != null ? request.getFhirServerBase() : null;
       owner.writer.write(entities, resolved -> BalpAuditEvent.build(new BalpAuditEvent.Content(interaction, action,
           operation, 0, null, agent, serverBase, resolved, null)), transaction);

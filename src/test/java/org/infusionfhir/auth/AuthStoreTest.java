@@ -30,8 +30,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 class AuthStoreTest {
 
   static final AuthProperties PROPS = new AuthProperties(12, 5, Duration.ofMinutes(15),
-      java.nio.file.Path.of("target/test-data/unused-secret"), Duration.ofMinutes(5), Duration.ofMinutes(1),
-      Duration.ofHours(8));
+      java.nio.file.Path.of("target/test-data/unused-secret"), Duration.ofMinutes(5), Duration.ofHours(8),
+      Duration.ofMinutes(30));
 
   static void storesWorkOn(DataSource dataSource) {
     AuthSchema.create(dataSource);

@@ -49,7 +49,8 @@ class SmartConfigurationTest extends FhirServerTestBase {
     assertThat(strings(smart, "capabilities")).containsExactlyInAnyOrder("client-confidential-asymmetric",
         "client-confidential-symmetric", "permission-v1", "permission-v2", "permission-patient",
         "permission-user", "launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
-        "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline");
+        "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline",
+        "permission-online", "authorize-post");
     assertThat(strings(smart, "scopes_supported")).contains("system/*.read", "system/*.rs", "patient/*.rs",
         "openid", "fhirUser", "launch/patient", "offline_access");
     assertThat(smart.path("authorization_endpoint").asText()).isEqualTo(serverRoot() + "/oauth2/authorize");
