@@ -24,8 +24,12 @@ final class IssuerMetadata {
 
   static final Duration RETRY_AFTER = Duration.ofSeconds(30);
 
-  /** The endpoints a SMART configuration repeats from the issuer's metadata. */
-  record Endpoints(String tokenEndpoint, String jwksUri, List<String> authMethods, List<String> signingAlgorithms) {}
+  /**
+   * The endpoints a SMART configuration repeats from the issuer's metadata; the authorization, introspection
+   * and revocation endpoints are null where the issuer publishes none.
+   */
+  record Endpoints(String tokenEndpoint, String jwksUri, List<String> authMethods, List<String> signingAlgorithms,
+      String authorizationEndpoint, String introspectionEndpoint, String revocationEndpoint) {}
 
   private record Failure(String message, Instant at) {}
 
@@ -99,7 +103,9 @@ final class IssuerMetadata {
     }
     return new Endpoints(token, metadata.path("jwks_uri").asText(null),
         strings(metadata.path("token_endpoint_auth_methods_supported")),
-        strings(metadata.path("token_endpoint_auth_signing_alg_values_supported")));
+        strings(metadata.path("token_endpoint_auth_signing_alg_values_supported")),
+        metadata.path("authorization_endpoint").asText(null), metadata.path("introspection_endpoint").asText(null),
+        metadata.path("revocation_endpoint").asText(null));
   }
 
   private static List<String> strings(JsonNode array) {

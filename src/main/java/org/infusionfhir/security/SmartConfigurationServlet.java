@@ -86,9 +86,7 @@ class SmartConfigurationServlet extends HttpServlet {
   /** The discovery document: only what this server (or its configured issuer) really offers. */
   Map<String, Object> document(SmartEndpoints.Endpoints found) {
     var document = new LinkedHashMap<String, Object>();
-    if (endpoints.embedded()) {
-      document.put("issuer", found.issuer());
-    }
+    document.put("issuer", found.issuer());
     if (found.jwksUri() != null) {
       document.put("jwks_uri", found.jwksUri());
     }
@@ -96,8 +94,12 @@ class SmartConfigurationServlet extends HttpServlet {
     var user = found.user();
     if (user != null) {
       document.put("authorization_endpoint", user.authorize());
-      document.put("introspection_endpoint", user.introspect());
-      document.put("revocation_endpoint", user.revoke());
+      if (user.introspect() != null) {
+        document.put("introspection_endpoint", user.introspect());
+      }
+      if (user.revoke() != null) {
+        document.put("revocation_endpoint", user.revoke());
+      }
       document.put("grant_types_supported", List.of("authorization_code", "refresh_token", "client_credentials"));
       document.put("response_types_supported", List.of("code"));
       // Spring Authorization Server accepts S256 only; SMART 2.x forbids plain.
@@ -121,7 +123,11 @@ class SmartConfigurationServlet extends HttpServlet {
     return document;
   }
 
-  private static List<String> capabilities(SmartEndpoints.Endpoints found) {
+  /**
+   * What this server proves it offers. With an external issuer that is only what the resource server does
+   * (the scopes it enforces): the issuer's own launch features are the issuer's to state.
+   */
+  private List<String> capabilities(SmartEndpoints.Endpoints found) {
     var capabilities = new ArrayList<String>();
     if (found.authMethods().contains("private_key_jwt")) {
       capabilities.add("client-confidential-asymmetric");
@@ -135,7 +141,7 @@ class SmartConfigurationServlet extends HttpServlet {
     // patient/ scopes held to the token's patient claim, user/ scopes across patients (security/SmartRules).
     capabilities.add("permission-patient");
     capabilities.add("permission-user");
-    if (found.user() != null) {
+    if (found.user() != null && endpoints.embedded()) {
       // Each proven by auth/StandaloneLaunchTest: sign-in, consent, picker, id_token, refresh.
       capabilities.addAll(List.of("launch-standalone", "launch-ehr", "client-public", "context-standalone-patient",
           "context-ehr-patient", "context-ehr-encounter", "sso-openid-connect", "permission-offline",

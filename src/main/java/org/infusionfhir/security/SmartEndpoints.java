@@ -73,10 +73,13 @@ public class SmartEndpoints {
       return new Endpoints(props.issuerUri(), configuredToken, configuredKeys, List.of(), List.of());
     }
     var published = issuerMetadata.endpoints();
+    // The issuer's own sign-in (App Launch), when it publishes one: apps are sent there, not to us.
+    var user = published.authorizationEndpoint() == null ? null : new UserEndpoints(
+        published.authorizationEndpoint(), published.introspectionEndpoint(), published.revocationEndpoint());
     return new Endpoints(props.issuerUri(),
         configuredToken != null ? configuredToken : published.tokenEndpoint(),
         configuredKeys != null ? configuredKeys : published.jwksUri(),
-        published.authMethods(), published.signingAlgorithms());
+        published.authMethods(), published.signingAlgorithms(), user);
   }
 
   /** Whether the embedded issuer answers here, so the client-authentication capabilities are ours to state. */
