@@ -38,6 +38,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.web.cors.CorsConfiguration;
@@ -88,6 +90,26 @@ public class SecurityConfig {
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
             .requestMatchers("/actuator/**").authenticated()
             .anyRequest().permitAll());
+    return http.build();
+  }
+
+  /**
+   * CDS Hooks ({@code /cds-services}): HAPI's controller checks nothing, so the EHR's signed JWT is checked
+   * here (CdsHooksClientJwt) before any service runs, unless security is switched off.
+   */
+  @Bean
+  @Order(1)
+  SecurityFilterChain cdsHooksSecurity(HttpSecurity http, SecurityProperties props,
+      ObjectProvider<RegisteredClientRepository> registered) throws Exception {
+    http.securityMatcher("/cds-services", "/cds-services/**")
+        .csrf(AbstractHttpConfigurer::disable)
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .authorizeHttpRequests(a -> a.anyRequest().permitAll());
+    if (props.enabled()) {
+      var clients = registered.getIfAvailable(
+          () -> RegisteredClients.read(props.embedded().clientsFile(), props.embedded().tokenLifetime()));
+      http.addFilterBefore(new CdsHooksClientJwt(clients), AuthorizationFilter.class);
+    }
     return http.build();
   }
 
