@@ -72,6 +72,22 @@ public class PatientResolver {
     return new Reference(placeholder);
   }
 
+  /**
+   * The one stored Patient that has any of {@code identifiers} (system and value both given), e.g. the
+   * identifiers an EHR's Patient carries; empty when none has, or when they lead to more than one.
+   */
+  public java.util.Optional<String> findByIdentifiers(java.util.List<Identifier> identifiers, RequestDetails request) {
+    var ids = new java.util.TreeSet<String>();
+    for (var identifier : identifiers) {
+      if (identifier.hasSystem() && identifier.hasValue()) {
+        var map = SearchParameterMap.newSynchronous(Patient.SP_IDENTIFIER,
+            new TokenParam(identifier.getSystem(), identifier.getValue()));
+        patients.searchForResourceIds(map, request).forEach(id -> ids.add(id.getIdPart()));
+      }
+    }
+    return ids.size() == 1 ? java.util.Optional.of(ids.first()) : java.util.Optional.empty();
+  }
+
   private static Patient newPatient(PatientIdentity identity, String system) {
     var patient = new Patient();
     patient.addIdentifier(new Identifier()
