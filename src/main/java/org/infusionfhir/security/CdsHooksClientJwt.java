@@ -44,10 +44,11 @@ public final class CdsHooksClientJwt extends OncePerRequestFilter {
 
   private final RegisteredClientRepository clients;
   private final Map<String, DefaultJWTProcessor<SecurityContext>> processors = new ConcurrentHashMap<>();
-  private final Map<String, Instant> seenJti = new ConcurrentHashMap<>();
+  private final UsedJwtIds usedIds;
 
-  public CdsHooksClientJwt(RegisteredClientRepository clients) {
+  public CdsHooksClientJwt(RegisteredClientRepository clients, UsedJwtIds usedIds) {
     this.clients = clients;
+    this.usedIds = usedIds;
   }
 
   @Override
@@ -118,9 +119,7 @@ public final class CdsHooksClientJwt extends OncePerRequestFilter {
       if (claims.getJWTID() == null) {
         return "the JWT has no jti";
       }
-      seenJti.values().removeIf(expiry -> expiry.isBefore(now.minusSeconds(SKEW_SECONDS)));
-      if (seenJti.putIfAbsent(client.getClientId() + " " + claims.getJWTID(),
-          claims.getExpirationTime().toInstant()) != null) {
+      if (!usedIds.firstUse(client.getClientId(), claims.getJWTID(), claims.getExpirationTime().toInstant())) {
         return "the JWT's jti has been used before";
       }
       return null;

@@ -27,7 +27,7 @@ import org.springframework.security.oauth2.server.authorization.context.Authoriz
  * Checks a SMART Backend Services client assertion (private_key_jwt) against the public keys registered
  * with the client in the clients file. Spring's own factory reads keys only from a URL; a clinic's EHR
  * usually registers its JWKS inline. SMART Backend Services also asks that a {@code jti} is never
- * accepted twice while its assertion is valid.
+ * accepted twice while its assertion is valid: the used ones are kept in the database, for every replica.
  */
 final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
 
@@ -36,9 +36,10 @@ final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
 
   private final JwtClientAssertionDecoderFactory byUrl = new JwtClientAssertionDecoderFactory();
   private final Map<String, JwtDecoder> decoders = new ConcurrentHashMap<>();
-  private final Map<String, Instant> seenJti = new ConcurrentHashMap<>();
+  private final UsedJwtIds usedIds;
 
-  ClientAssertionKeys() {
+  ClientAssertionKeys(UsedJwtIds usedIds) {
+    this.usedIds = usedIds;
     byUrl.setJwtValidatorFactory(client -> validator(client));
   }
 
@@ -72,12 +73,11 @@ final class ClientAssertionKeys implements JwtDecoderFactory<RegisteredClient> {
   private OAuth2TokenValidator<Jwt> validator(RegisteredClient client) {
     OAuth2TokenValidator<Jwt> jtiOnce = jwt -> {
       var now = Instant.now();
-      seenJti.values().removeIf(expiry -> expiry.isBefore(now));
       if (jwt.getId() == null) {
         return OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_client", "the client assertion has no jti", null));
       }
       var expiry = jwt.getExpiresAt() != null ? jwt.getExpiresAt() : now.plusSeconds(300);
-      if (seenJti.putIfAbsent(client.getClientId() + " " + jwt.getId(), expiry) != null) {
+      if (!usedIds.firstUse(client.getClientId(), jwt.getId(), expiry)) {
         return OAuth2TokenValidatorResult.failure(
             new OAuth2Error("invalid_client", "the client assertion's jti has been used before", null));
       }

@@ -48,9 +48,9 @@ public class EmbeddedIssuerConfig {
   @Bean
   @Order(1)
   SecurityFilterChain authorizationServerSecurity(HttpSecurity http, FhirServerProperties fhir,
-      List<AuthorizationServerExtension> extensions) throws Exception {
+      List<AuthorizationServerExtension> extensions, UsedJwtIds usedIds) throws Exception {
     var server = OAuth2AuthorizationServerConfigurer.authorizationServer();
-    var assertionKeys = new ClientAssertionKeys();
+    var assertionKeys = new ClientAssertionKeys(usedIds);
     var errors = new OAuthErrorResponses();
     http.securityMatcher(server.getEndpointsMatcher())
         .with(server, s -> s

@@ -97,10 +97,16 @@ public class SecurityConfig {
    * CDS Hooks ({@code /cds-services}): HAPI's controller checks nothing, so the EHR's signed JWT is checked
    * here (CdsHooksClientJwt) before any service runs, unless security is switched off.
    */
+  /** The jti of every signed client JWT, in the database so that no replica accepts a replay. */
+  @Bean
+  UsedJwtIds usedJwtIds(javax.sql.DataSource dataSource) {
+    return new UsedJwtIds(dataSource);
+  }
+
   @Bean
   @Order(1)
   SecurityFilterChain cdsHooksSecurity(HttpSecurity http, SecurityProperties props,
-      ObjectProvider<RegisteredClientRepository> registered) throws Exception {
+      ObjectProvider<RegisteredClientRepository> registered, UsedJwtIds usedIds) throws Exception {
     http.securityMatcher("/cds-services", "/cds-services/**")
         .csrf(AbstractHttpConfigurer::disable)
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -108,7 +114,7 @@ public class SecurityConfig {
     if (props.enabled()) {
       var clients = registered.getIfAvailable(
           () -> RegisteredClients.read(props.embedded().clientsFile(), props.embedded().tokenLifetime()));
-      http.addFilterBefore(new CdsHooksClientJwt(clients), AuthorizationFilter.class);
+      http.addFilterBefore(new CdsHooksClientJwt(clients, usedIds), AuthorizationFilter.class);
     }
     return http.build();
   }
