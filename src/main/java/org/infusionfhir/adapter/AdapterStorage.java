@@ -33,17 +33,21 @@ public class AdapterStorage {
 
   private static final Logger log = LoggerFactory.getLogger(AdapterStorage.class);
 
-  private record Pending(String key, Bundle transaction, CompletableFuture<Void> done) {}
+  private record Pending(String key, Bundle transaction, ReceivedMessages.Key message, CompletableFuture<Void> done) {}
 
   private final IFhirSystemDao<Bundle, ?> systemDao;
   private final AdapterProperties properties;
+
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final List<Thread> writers = new ArrayList<>();
   private volatile boolean running = true;
 
-  public AdapterStorage(IFhirSystemDao<Bundle, ?> systemDao, AdapterProperties properties) {
+  public AdapterStorage(IFhirSystemDao<Bundle, ?> systemDao, AdapterProperties properties,
+      ReceivedMessages received) {
     this.systemDao = systemDao;
     this.properties = properties;
+    // Created first: it records the dedupe keys inside the transactions committed here.
+    java.util.Objects.requireNonNull(received);
     for (int i = 0; i < properties.groupCommitWriters(); i++) {
       var writer = new Thread(this::writeLoop, "adapter-commit-" + (i + 1));
       writer.setDaemon(true);
@@ -74,13 +78,25 @@ public class AdapterStorage {
   }
 
   /**
+   * Commits {@code transaction} together with the dedupe key of the message it stores: both or neither.
+   *
+   * @throws org.springframework.dao.DuplicateKeyException when the message is already stored (a resend,
+   *     perhaps committed by another replica a moment ago); nothing is written then
+   */
+  public Bundle commit(Bundle transaction, RequestDetails request, ReceivedMessages.Key message) {
+    ReceivedMessages.recordWith(request, List.of(message));
+    return systemDao.transaction(request, transaction);
+  }
+
+  /**
    * Commits {@code transaction}, possibly in one database transaction with other grouped writes, and
    * returns when it is committed. Its entries must be PUTs with ids of their own (no placeholders and no
    * conditional entries), so that they can stand beside other writes' entries. Writes with the same
-   * {@code key} waiting together are written once.
+   * {@code key} waiting together are written once. The message's dedupe key is committed with it; a
+   * resend fails with {@link org.springframework.dao.DuplicateKeyException}.
    */
-  public void commitGrouped(String key, Bundle transaction) {
-    var pending = new Pending(key, transaction, new CompletableFuture<>());
+  public void commitGrouped(String key, Bundle transaction, ReceivedMessages.Key message) {
+    var pending = new Pending(key, transaction, message, new CompletableFuture<>());
     queue.add(pending);
     try {
       pending.done().get();
@@ -125,7 +141,9 @@ public class AdapterStorage {
     var combined = new Bundle().setType(Bundle.BundleType.TRANSACTION);
     byKey.values().forEach(same -> same.get(0).transaction().getEntry().forEach(e -> combined.addEntry(e.copy())));
     try {
-      commit(combined, newRequest());
+      var request = newRequest();
+      ReceivedMessages.recordWith(request, byKey.values().stream().map(same -> same.get(0).message()).toList());
+      commit(combined, request);
       batch.forEach(p -> p.done().complete(null));
       log.debug("group commit: {} write(s), {} entries", byKey.size(), combined.getEntry().size());
     } catch (RuntimeException e) {
@@ -137,7 +155,7 @@ public class AdapterStorage {
   /** Commits one write alone and settles every waiter with that key. */
   private void commitEach(List<Pending> same) {
     try {
-      commit(same.get(0).transaction(), newRequest());
+      commit(same.get(0).transaction(), newRequest(), same.get(0).message());
       same.forEach(p -> p.done().complete(null));
     } catch (RuntimeException e) {
       same.forEach(p -> p.done().completeExceptionally(e));

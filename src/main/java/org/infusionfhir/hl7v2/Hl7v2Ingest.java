@@ -12,11 +12,7 @@ import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.util.idgenerator.UUIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,11 +23,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Device;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.adapter.AdapterStorage;
 import org.infusionfhir.adapter.InfusionLinker;
 import org.infusionfhir.adapter.PatientResolver;
+import org.infusionfhir.adapter.ReceivedMessages;
 import org.infusionfhir.adapter.VitalSigns;
 import org.infusionfhir.adapter.PatientResolver.UnknownPatientException;
 import org.slf4j.Logger;
@@ -40,8 +36,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * Receives one HL7 v2 message (from MLLP or HTTP) and answers with its ACK. An AA is returned only after
- * the transaction holding the message's resources has committed. A message already stored (same sender
- * and MSH-10) is answered AA without being processed again. AE and AR store nothing.
+ * the transaction holding the message's resources has committed. A message already stored (same sender,
+ * MSH-10 and content, by the database key of {@link ReceivedMessages}, on any replica) is answered AA without
+ * being stored again; the same sender and MSH-10 with other content is a new message from a sender that
+ * reuses control ids, stored with a warning. AE and AR store nothing.
  */
 @Service
 public class Hl7v2Ingest {
@@ -57,7 +55,7 @@ public class Hl7v2Ingest {
   private final PatientResolver patients;
   private final InfusionLinker linker;
   private final AdapterStorage storage;
-  private final IFhirResourceDao<Observation> observationDao;
+  private final ReceivedMessages received;
   // Devices written since start-up, by id, with what was written (name and MDC type); a message names its
   // monitor without rewriting it, unless it tells something new about it.
   private final Map<String, String> knownDevices = new ConcurrentHashMap<>();
@@ -66,7 +64,7 @@ public class Hl7v2Ingest {
   private final VitalSigns vitalSigns;
 
   public Hl7v2Ingest(VitalSigns vitalSigns, VitalSignCodes codes, PatientResolver patients, InfusionLinker linker, AdapterStorage storage,
-      DaoRegistry daoRegistry, Hl7v2Properties properties) {
+      ReceivedMessages received, Hl7v2Properties properties) {
     // Versions 2.3 to 2.6 parse into the 2.6 structures. HAPI's own validation is off: the mapper checks
     // what we use and names the segment and field in the ACK.
     HapiContext context = new DefaultHapiContext(new CanonicalModelClassFactory("2.6"));
@@ -79,7 +77,7 @@ public class Hl7v2Ingest {
     this.patients = patients;
     this.linker = linker;
     this.storage = storage;
-    this.observationDao = daoRegistry.getResourceDao(Observation.class);
+    this.received = received;
     this.properties = properties;
     this.vitalSigns = vitalSigns;
   }
@@ -121,7 +119,7 @@ public class Hl7v2Ingest {
       return reject(text, error);
     }
     try {
-      return process(message);
+      return process(message, text);
     } catch (HL7Exception | IOException | RuntimeException e) {
       // Storage failed (database down, a conflict): nothing is committed, and the sender may send it again.
       log.error("HL7 v2 message could not be stored", e);
@@ -134,7 +132,7 @@ public class Hl7v2Ingest {
     }
   }
 
-  private Acknowledgement process(Message message) throws HL7Exception, IOException {
+  private Acknowledgement process(Message message, String text) throws HL7Exception, IOException {
     var terser = new Terser(message);
     var type = terser.get("MSH-9-1") + "^" + terser.get("MSH-9-2");
     if (!(message instanceof ORU_R01 oru) || !"ORU^R01".equals(type)) {
@@ -151,6 +149,12 @@ public class Hl7v2Ingest {
     } catch (HL7Exception e) {
       return refuse(message, AcknowledgmentCode.AE, e);
     }
+    var dedupe = ReceivedMessages.Key.of(report.sender(), report.controlId(), text);
+    if (!report.readings().isEmpty() && !received.stored(dedupe) && received.controlIdReused(dedupe)) {
+      log.warn("HL7 v2 {} from {} reuses a control id the sender used before for another message; stored as a "
+          + "new message", report.controlId(), report.sender());
+      report = report.withControlId(report.controlId() + "~" + dedupe.contentHash().substring(0, 12));
+    }
     var key = VitalSignObservations.messageKey(report);
     // Copies of one message arriving together: the first stores it, the others wait for its outcome.
     var mine = new CompletableFuture<Boolean>();
@@ -164,10 +168,10 @@ public class Hl7v2Ingest {
       } catch (java.util.concurrent.ExecutionException e) {
         // The first copy failed; this one is processed on its own below.
       }
-      return process(message);
+      return process(message, text);
     }
     try {
-      var ack = store(message, report);
+      var ack = store(message, report, dedupe);
       mine.complete(true);
       return ack;
     } catch (HL7Exception | IOException | RuntimeException e) {
@@ -178,14 +182,15 @@ public class Hl7v2Ingest {
     }
   }
 
-  private Acknowledgement store(Message message, MonitorReport report) throws HL7Exception, IOException {
+  private Acknowledgement store(Message message, MonitorReport report, ReceivedMessages.Key dedupe)
+      throws HL7Exception, IOException {
     var request = storage.newRequest();
     if (report.readings().isEmpty()) {
       log.info("HL7 v2 {} from {} carries no vital sign we map; acknowledged, nothing stored", report.controlId(),
           report.sender());
       return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
     }
-    if (alreadyStored(report, request)) {
+    if (received.stored(dedupe)) {
       log.info("HL7 v2 {} from {} was stored before; acknowledged again without reprocessing", report.controlId(),
           report.sender());
       return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
@@ -200,7 +205,16 @@ public class Hl7v2Ingest {
       newDevices.forEach(d -> AdapterStorage.put(transaction, d));
       observations.forEach(o -> VitalSignObservations.post(transaction, o));
       VitalSignObservations.post(transaction, VitalSignObservations.provenance(report, observations, new Date()));
-      commit(report, transaction, request);
+      try {
+        commit(report, transaction, request, dedupe);
+      } catch (RuntimeException failed) {
+        if (!ReceivedMessages.isResend(failed)) {
+          throw failed;
+        }
+        log.info("HL7 v2 {} from {} was stored by another copy a moment ago; acknowledged without storing it "
+            + "again", report.controlId(), report.sender());
+        return new Acknowledgement(Hl7v2AckBuilder.accept(message, parser), AcknowledgmentCode.AA);
+      }
       newDevices.forEach(d -> knownDevices.put(d.getIdElement().getIdPart(), signature(d)));
       log.info("HL7 v2 {} from {}: stored {} observation(s) for {}", report.controlId(), report.sender(),
           observations.size(), patient.getReference().startsWith("urn:") ? "a new patient" : patient.getReference());
@@ -214,16 +228,17 @@ public class Hl7v2Ingest {
     }
   }
 
-  private void commit(MonitorReport report, Bundle transaction, RequestDetails request) {
+  private void commit(MonitorReport report, Bundle transaction, RequestDetails request,
+      ReceivedMessages.Key dedupe) {
     try {
       if (transaction.getEntry().stream().anyMatch(e -> e.getRequest().hasIfNoneExist())) {
         // A new patient: its conditional create cannot share a transaction with other messages.
-        storage.commit(transaction, request);
+        storage.commit(transaction, request, dedupe);
       } else {
-        storage.commitGrouped(VitalSignObservations.messageKey(report), transaction);
+        storage.commitGrouped(VitalSignObservations.messageKey(report), transaction, dedupe);
       }
     } catch (BaseServerResponseException e) {
-      if (report.devices().isEmpty()) {
+      if (report.devices().isEmpty() || ReceivedMessages.isResend(e)) {
         throw e;
       }
       // A Device we wrote earlier may have been deleted since, or another message created the same new
@@ -234,7 +249,7 @@ public class Hl7v2Ingest {
       var retry = new Bundle().setType(Bundle.BundleType.TRANSACTION);
       devices.forEach(d -> AdapterStorage.put(retry, d));
       transaction.getEntry().stream().filter(entry -> !(entry.getResource() instanceof Device)).forEach(retry::addEntry);
-      storage.commit(retry, request);
+      storage.commit(retry, request, dedupe);
       devices.forEach(d -> knownDevices.put(d.getIdElement().getIdPart(), signature(d)));
     }
   }
@@ -254,14 +269,6 @@ public class Hl7v2Ingest {
 
   private static String name(Device device) {
     return device.hasDeviceName() ? device.getDeviceNameFirstRep().getName() : "";
-  }
-
-  /** Whether a message with this sender and control id has been stored: its first Observation exists. */
-  private boolean alreadyStored(MonitorReport report, RequestDetails request) {
-    var first = report.readings().get(0).obxSequence();
-    var map = SearchParameterMap.newSynchronous(Observation.SP_IDENTIFIER, new TokenParam(
-        VitalSignObservations.OBX_IDENTIFIER_SYSTEM, VitalSignObservations.observationIdentifier(report, first)));
-    return !observationDao.searchForResourceIds(map, request).isEmpty();
   }
 
   private Acknowledgement refuse(Message message, AcknowledgmentCode code, HL7Exception error)

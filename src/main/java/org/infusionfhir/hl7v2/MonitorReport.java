@@ -37,4 +37,9 @@ public record MonitorReport(String sender, String controlId, PatientIdentity pat
    * @param type the MDC code of a device-describing OBX (such as 69965), when the message has one
    */
   public record Monitor(String id, String name, SourceCode type) {}
+
+  /** The same report under another control id: a reused MSH-10 made unique for the identifiers. */
+  public MonitorReport withControlId(String newControlId) {
+    return new MonitorReport(sender, newControlId, patient, readings, devices);
+  }
 }

@@ -198,6 +198,55 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
     assertThat(observationsOf(message)).hasSize(2);
   }
 
+  @Test
+  void aControlIdReusedForOtherContentIsANewMessageAndStoredWithItsOwnIdentifiers() {
+    var controlId = unique("REUSED");
+    var before = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")),
+        controlId);
+    // The monitor restarted and numbers its messages from the start again: same MSH-10, new readings.
+    var after = before.replace("|81|264864^", "|93|264864^");
+    try (var mllp = new MllpClient(listener.port())) {
+      assertThat(mllp.send(before).code()).isEqualTo("AA");
+      assertThat(mllp.send(after).code()).isEqualTo("AA");
+      assertThat(mllp.send(after).code()).as("a resend of the second").isEqualTo("AA");
+    }
+    assertThat(observationsOf(before)).hasSize(2)
+        .anySatisfy(o -> assertThat(o.getValueQuantity().getValue().intValue()).isEqualTo(81));
+    var heartRates = client.search().byUrl("Observation?subject:Patient.identifier=" + MRN_SYSTEM + "|" + mrn
+        + "&code=http://loinc.org|8867-4&_count=200").returnBundle(Bundle.class).execute().getEntry().stream()
+        .map(e -> (Observation) e.getResource())
+        .filter(o -> o.getIdentifierFirstRep().getValue().contains(controlId)).toList();
+    assertThat(heartRates).extracting(o -> o.getValueQuantity().getValue().intValue())
+        .containsExactlyInAnyOrder(81, 93);
+  }
+
+  @Test
+  void copiesOfOneMessageOnSeveralConnectionsAtOnceAreStoredOnceAndAllGetAa() throws Exception {
+    var message = Hl7v2Messages.withControlId(ownPatients(Hl7v2Messages.VALID.resolve("pcd01-v25-hr-spo2.hl7")),
+        unique("COPIES"));
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      var start = new java.util.concurrent.CountDownLatch(1);
+      var codes = new ArrayList<java.util.concurrent.Future<String>>();
+      for (int i = 0; i < 4; i++) {
+        codes.add(pool.submit(() -> {
+          try (var mllp = new MllpClient(listener.port())) {
+            start.await();
+            return mllp.send(message).code();
+          }
+        }));
+      }
+      start.countDown();
+      for (var code : codes) {
+        assertThat(code.get()).isEqualTo("AA");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(observationsOf(message)).hasSize(2)
+        .allSatisfy(o -> assertThat(o.getMeta().getVersionId()).isEqualTo("1"));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidMessages")
   void everyInvalidFixtureGetsItsAckAndStoresNothing(Hl7v2Messages.Invalid invalid) {
