@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public class AlertEscalation {
 
-  public static final String TAG_SYSTEM = Alerts.RULE_SYSTEM;
+  public static final String TAG_SYSTEM = "http://infusion-fhir.org/fhir/CodeSystem/safety-alert-tag";
   /** Meta tag of an escalated alert, so that it is escalated once. */
   public static final String TAG_CODE = "escalated";
 

@@ -27,7 +27,7 @@ import org.infusionfhir.ig.ProfileValidationInterceptor;
  */
 public class AlertStore {
 
-  /** R4 core extension on Flag: the record that supports it (here, the item 9 alert). */
+  /** R4 core extension on Flag: the record that supports it (here, the item 9 reading). */
   static final String FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail";
 
   private final IFhirResourceDao<DetectedIssue> issues;
@@ -109,7 +109,7 @@ public class AlertStore {
   }
 
   /** Raises the patient's item 9 Flag unless an active one is up already; it stays until a clinician closes it. */
-  public void raiseItem9Flag(String patient, String alert, String display) {
+  public void raiseItem9Flag(String patient, String reading, String display) {
     // R4 Flag has no search parameter on its code: the patient's Flags are few, so they are filtered here.
     var active = SearchParameterMap.newSynchronous().add(Flag.SP_PATIENT, new ReferenceParam(patient));
     boolean up = flags.searchForResources(active, request()).stream().map(Flag.class::cast)
@@ -127,7 +127,7 @@ public class AlertStore {
     flag.setCode(new CodeableConcept(new Coding(Alerts.RULE_SYSTEM, Alerts.ITEM9_RULE, display)).setText(display));
     flag.setSubject(new Reference(patient));
     flag.setPeriod(new Period().setStart(new Date()));
-    flag.addExtension(FLAG_DETAIL, new Reference(alert));
+    flag.addExtension(FLAG_DETAIL, new Reference(reading));
     flags.create(flag, request());
   }
 

@@ -51,9 +51,11 @@ public class ReadingEvaluator {
   private final IFhirResourceDao<Procedure> procedures;
   private final EpisodeTransactions transactions;
   private final SafetyMetrics metrics;
+  private final Duration maxReadingAge;
 
   public ReadingEvaluator(Rules rules, AlertEpisodes episodes, AlertStore store, InfusionLinker linker, DaoRegistry daos,
-      EpisodeTransactions transactions, SafetyMetrics metrics) {
+      EpisodeTransactions transactions, SafetyMetrics metrics, Duration maxReadingAge) {
+    this.maxReadingAge = maxReadingAge;
     this.rulesByMeasure = rules.byMeasure();
     this.episodes = episodes;
     this.store = store;
@@ -88,6 +90,9 @@ public class ReadingEvaluator {
         }
         if (!rule.limit().crossedBy(reading.value())) {
           withinLimit(patient, rule, time);
+          continue;
+        }
+        if (time.isBefore(Instant.now().minus(maxReadingAge))) {
           continue;
         }
         if (session == null) {
@@ -135,7 +140,7 @@ public class ReadingEvaluator {
           detail(rule, reading, run.size()), run);
       episodes.open(patient, rule.code(), alert, time);
       if (Alerts.ITEM9_RULE.equals(rule.code())) {
-        store.raiseItem9Flag(patient, alert, rule.message());
+        store.raiseItem9Flag(patient, id, rule.message());
       }
       metrics.opened(rule.code());
       log.info("safety alert {} opened: {} for {} ({})", alert, rule.code(), patient, reading.text());

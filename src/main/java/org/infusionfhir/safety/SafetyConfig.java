@@ -54,8 +54,8 @@ public class SafetyConfig {
 
   @Bean
   public ReadingEvaluator readingEvaluator(Rules rules, AlertEpisodes episodes, AlertStore store, InfusionLinker linker,
-      DaoRegistry daos, EpisodeTransactions transactions, SafetyMetrics metrics) {
-    return new ReadingEvaluator(rules, episodes, store, linker, daos, transactions, metrics);
+      DaoRegistry daos, EpisodeTransactions transactions, SafetyMetrics metrics, SafetyProperties properties) {
+    return new ReadingEvaluator(rules, episodes, store, linker, daos, transactions, metrics, properties.maxReadingAge());
   }
 
   @Bean

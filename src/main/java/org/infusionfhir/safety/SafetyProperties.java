@@ -14,6 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param escalateAfter an alert still open (no mitigation) this long after it was identified is escalated:
  *     its severity is raised and it is delivered again
  * @param escalationCheckInterval how often open alerts are looked at for escalation
+ * @param maxReadingAge a reading taken longer than this before it is stored raises no alert: the monitor is for
+ *     acting now, and a load of past courses is history (such readings still end an episode)
  * @param workers threads that evaluate readings after they are stored; readings of one patient always go
  *     to the same thread, in the order they were stored
  */
@@ -23,4 +25,5 @@ public record SafetyProperties(
     Path rulesFile,
     @DefaultValue("10m") Duration escalateAfter,
     @DefaultValue("30s") Duration escalationCheckInterval,
+    @DefaultValue("12h") Duration maxReadingAge,
     @DefaultValue("2") int workers) {}
