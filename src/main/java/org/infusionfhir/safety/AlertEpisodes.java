@@ -57,21 +57,20 @@ public class AlertEpisodes {
     }
     return jdbc.queryForObject(
         "SELECT alert, in_episode, last_crossing FROM safety_episode WHERE subject = ? AND rule_code = ? FOR UPDATE",
-        (rs, n) -> {
-          long last = rs.getLong(3);
-          return new Episode(subject, rule, rs.getString(1), rs.getBoolean(2),
-              rs.wasNull() ? null : Instant.ofEpochMilli(last));
-        }, subject, rule);
+        (rs, n) -> episode(subject, rule, rs), subject, rule);
   }
 
   /** The row without a lock, for the common case of a reading within limits and no episode going. */
   public Optional<Episode> peek(String subject, String rule) {
     return jdbc.query("SELECT alert, in_episode, last_crossing FROM safety_episode WHERE subject = ? AND rule_code = ?",
-        (rs, n) -> {
-          long last = rs.getLong(3);
-          return new Episode(subject, rule, rs.getString(1), rs.getBoolean(2),
-              rs.wasNull() ? null : Instant.ofEpochMilli(last));
-        }, subject, rule).stream().findFirst();
+        (rs, n) -> episode(subject, rule, rs), subject, rule).stream().findFirst();
+  }
+
+  private static Episode episode(String subject, String rule, java.sql.ResultSet rs) throws java.sql.SQLException {
+    var alert = rs.getString(1);
+    var inEpisode = rs.getBoolean(2);
+    long last = rs.getLong(3);
+    return new Episode(subject, rule, alert, inEpisode, rs.wasNull() ? null : Instant.ofEpochMilli(last));
   }
 
   public void open(String subject, String rule, String alert, Instant crossing) {

@@ -55,6 +55,9 @@ public class AlertEscalation {
           // Acknowledged meanwhile, or escalated by another replica: the next pass looks again.
         }
       }
+    } catch (ca.uhn.fhir.rest.server.exceptions.InvalidRequestException e) {
+      // Right after start-up the guide's alert-state search parameter may not be active yet; the next pass looks again.
+      log.info("safety monitor: escalation pass skipped ({})", e.getMessage());
     } catch (RuntimeException e) {
       metrics.failures.increment();
       log.error("safety monitor: the escalation pass failed", e);

@@ -200,8 +200,12 @@ class SafetyMonitorTest extends FhirServerTestBase {
         .setEndpoint("http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts").setPayload("application/fhir+json");
     var id = client.create().resource(subscription).execute().getId().getIdPart();
     try {
-      await().atMost(Duration.ofSeconds(30)).until(() -> "active".equals(get("/Subscription/" + id + "/$delivery-status")
-          .body().replaceAll("\\s", "").contains("\"valueCode\":\"active\"") ? "active" : ""));
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        var status = FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Parameters.class,
+            get("/Subscription/" + id + "/$delivery-status").body());
+        return "active".equals(status.getParameterValue("subscriptionStatus").primitiveValue())
+            && status.getParameterBool("matching");
+      });
       sendOverMllp(chair, chair.start().plusMinutes(10), Hl7v2Messages.bloodPressure(120, 115));
       await().atMost(PATIENCE).until(() -> alerts(chair.patient(), "diastolic-high").size() == 1);
       var alert = alerts(chair.patient(), "diastolic-high").get(0).getIdElement().getIdPart();
@@ -303,7 +307,7 @@ class SafetyMonitorTest extends FhirServerTestBase {
     await().atMost(PATIENCE).until(() -> alerts(chair.patient(), "systolic-high").size() == 1);
     var practitioner = client.create().resource(new Practitioner().addName(new org.hl7.fhir.r4.model.HumanName()
         .setFamily("Lee"))).execute().getId().toUnqualifiedVersionless().getValue();
-    var token = tokens.sign(tokens.claims("dr.lee", "openid fhirUser user/DetectedIssue.rsu user/AdverseEvent.c", null)
+    var token = tokens.sign(tokens.claims("dr.lee", "openid fhirUser user/DetectedIssue.rus user/AdverseEvent.c", null)
         .claim("fhirUser", practitioner).build());
     var clinician = FHIR.newRestfulGenericClient(fhirBase());
     clinician.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(token));
