@@ -1,7 +1,6 @@
 package org.infusionfhir.safety;
 
 import java.time.Instant;
-import java.util.Optional;
 import javax.sql.DataSource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DuplicateKeyException;
@@ -60,10 +59,10 @@ public class AlertEpisodes {
         (rs, n) -> episode(subject, rule, rs), subject, rule);
   }
 
-  /** The row without a lock, for the common case of a reading within limits and no episode going. */
-  public Optional<Episode> peek(String subject, String rule) {
-    return jdbc.query("SELECT alert, in_episode, last_crossing FROM safety_episode WHERE subject = ? AND rule_code = ?",
-        (rs, n) -> episode(subject, rule, rs), subject, rule).stream().findFirst();
+  /** The rules with an episode going for {@code subject}: one query for all of a reading's values. */
+  public java.util.Set<String> going(String subject) {
+    return new java.util.HashSet<>(jdbc.queryForList(
+        "SELECT rule_code FROM safety_episode WHERE subject = ? AND in_episode = TRUE", String.class, subject));
   }
 
   private static Episode episode(String subject, String rule, java.sql.ResultSet rs) throws java.sql.SQLException {

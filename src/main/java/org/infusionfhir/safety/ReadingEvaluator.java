@@ -80,6 +80,7 @@ public class ReadingEvaluator {
     var patient = observation.getSubject().getReference();
     var time = Reading.time(observation).orElseGet(Instant::now);
     Session session = null;
+    java.util.Set<String> going = null;
     for (var reading : Reading.of(observation)) {
       for (var rule : rulesByMeasure.getOrDefault(reading.measure(), List.of())) {
         if (rule.limit().unit() != null && !rule.limit().unit().equals(reading.unit())) {
@@ -89,7 +90,13 @@ public class ReadingEvaluator {
           continue;
         }
         if (!rule.limit().crossedBy(reading.value())) {
-          withinLimit(patient, rule, time);
+          // The common case, a reading within limits and no episode going, costs one query per Observation.
+          if (going == null) {
+            going = episodes.going(patient);
+          }
+          if (going.contains(rule.code())) {
+            withinLimit(patient, rule, time);
+          }
           continue;
         }
         if (time.isBefore(Instant.now().minus(maxReadingAge))) {
@@ -106,10 +113,6 @@ public class ReadingEvaluator {
   }
 
   private void withinLimit(String patient, SafetyRule rule, Instant time) {
-    var row = episodes.peek(patient, rule.code());
-    if (row.isEmpty() || !row.get().inEpisode()) {
-      return;
-    }
     transactions.run(() -> {
       var episode = episodes.lock(patient, rule.code());
       // A reading taken before the last crossing (sent late) does not end the episode.
