@@ -385,6 +385,46 @@ class SafetyMonitorTest extends FhirServerTestBase {
     assertThat(alerts(within.patient(), Alerts.DISCHARGE_RULE)).isEmpty();
   }
 
+  @Test
+  void alertsAreListedInEverythingTheSummaryAndBulkExport() throws Exception {
+    var chair = chair(20);
+    sendOverMllp(chair, chair.start().plusMinutes(10), Hl7v2Messages.bloodPressure(120, 118));
+    score(chair, "44260-8", 3, chair.start().plusMinutes(11));
+    await().atMost(PATIENCE).until(() -> alerts(chair.patient(), "diastolic-high").size() == 1
+        && flags(chair.patient()).size() == 1);
+    var alert = alerts(chair.patient(), "diastolic-high").get(0).getIdElement().toUnqualifiedVersionless().getValue();
+    var flag = flags(chair.patient()).get(0).getIdElement().toUnqualifiedVersionless().getValue();
+
+    var everything = ids(chair.patient() + "/$everything?_count=200");
+    assertThat(everything).contains(alert.split("/")[1], flag.split("/")[1]);
+
+    var summary = FHIR.newJsonParser().parseResource(Bundle.class, get("/" + chair.patient() + "/$summary").body());
+    var composition = (org.hl7.fhir.r4.model.Composition) summary.getEntryFirstRep().getResource();
+    var section = composition.getSection().stream()
+        .filter(s -> s.getCode().getCodingFirstRep().getCode().equals("safety-alerts")).findFirst().orElseThrow();
+    assertThat(section.getEntry()).extracting(Reference::getReference).contains(alert);
+    assertThat(section.getText().getDivAsString()).contains("Diastolic blood pressure high").contains("open");
+
+    var kickOff = get("/" + chair.patient() + "/$export?_type=DetectedIssue,Flag", "Prefer", "respond-async",
+        "Accept", JSON);
+    assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
+    var status = kickOff.headers().firstValue("Content-Location").orElseThrow();
+    var manifest = new java.util.concurrent.atomic.AtomicReference<String>();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      var response = get(status);
+      if (response.statusCode() == 200) {
+        manifest.set(response.body());
+      }
+      return response.statusCode() != 202;
+    });
+    var exported = new StringBuilder();
+    for (var output : new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.get()).get("output")) {
+      exported.append(get(output.get("url").asText(), "Accept", "application/fhir+ndjson").body());
+    }
+    assertThat(exported.toString()).contains("\"id\":\"" + alert.split("/")[1] + "\"")
+        .contains("\"id\":\"" + flag.split("/")[1] + "\"");
+  }
+
   double dischargeChecks(String result) {
     var counter = meters.find("infusion.safety.discharge.checks").tag("result", result).counter();
     return counter == null ? 0 : counter.count();
