@@ -31,8 +31,12 @@ public class AlertEscalation {
   private final Duration after;
   private final ScheduledExecutorService timer;
 
-  public AlertEscalation(AlertStore store, SafetyMetrics metrics, Duration after, Duration interval) {
+  private final EpisodeTransactions transactions;
+
+  public AlertEscalation(AlertStore store, EpisodeTransactions transactions, SafetyMetrics metrics, Duration after,
+      Duration interval) {
     this.store = store;
+    this.transactions = transactions;
     this.metrics = metrics;
     this.after = after;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,6 +58,9 @@ public class AlertEscalation {
         } catch (ResourceVersionConflictException changedMeanwhile) {
           // Acknowledged meanwhile, or escalated by another replica: the next pass looks again.
         }
+      }
+      if (escalated > 0) {
+        transactions.deliverNow();
       }
     } catch (ca.uhn.fhir.rest.server.exceptions.InvalidRequestException e) {
       // Right after start-up the guide's alert-state search parameter may not be active yet; the next pass looks again.

@@ -30,6 +30,9 @@ public class AlertStore {
   /** R4 core extension on Flag: the record that supports it (here, the item 9 reading). */
   static final String FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail";
 
+  /** Whether this thread wrote an alert or a Flag since it last asked (EpisodeTransactions delivers them then). */
+  private static final ThreadLocal<Boolean> WROTE = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
   private final IFhirResourceDao<DetectedIssue> issues;
   private final IFhirResourceDao<Flag> flags;
 
@@ -63,6 +66,7 @@ public class AlertStore {
     if (infusion != null) {
       issue.addExtension(Alerts.INFUSION_EXTENSION, new Reference(infusion));
     }
+    WROTE.set(Boolean.TRUE);
     return issues.create(issue, request()).getId().toUnqualifiedVersionless().getValue();
   }
 
@@ -75,6 +79,7 @@ public class AlertStore {
     issue.addImplicated(new Reference(observation));
     // The version read stays in the id: a clinician's acknowledgement stored meanwhile makes this update fail
     // (and be retried on the new version) instead of being overwritten.
+    WROTE.set(Boolean.TRUE);
     issues.update(issue, request());
     return true;
   }
@@ -84,6 +89,7 @@ public class AlertStore {
   }
 
   public void update(DetectedIssue issue) {
+    WROTE.set(Boolean.TRUE);
     issues.update(issue, request());
   }
 
@@ -128,7 +134,15 @@ public class AlertStore {
     flag.setSubject(new Reference(patient));
     flag.setPeriod(new Period().setStart(new Date()));
     flag.addExtension(FLAG_DETAIL, new Reference(reading));
+    WROTE.set(Boolean.TRUE);
     flags.create(flag, request());
+  }
+
+  /** Whether this thread wrote since the last call; the call resets it. */
+  static boolean wrote() {
+    boolean wrote = WROTE.get();
+    WROTE.set(Boolean.FALSE);
+    return wrote;
   }
 
   static String idOf(Resource resource) {

@@ -71,16 +71,35 @@ public class ReadingEvaluator {
     return Reading.of(observation).stream().anyMatch(r -> rulesByMeasure.containsKey(r.measure()));
   }
 
-  public void evaluate(Observation observation) {
-    if (observation.getStatus() == Observation.ObservationStatus.ENTEREDINERROR
-        || observation.getStatus() == Observation.ObservationStatus.CANCELLED
-        || !observation.getSubject().hasReference() || !observation.getSubject().getReference().startsWith("Patient/")) {
-      return;
+  /**
+   * Evaluates the Observations of one patient stored by one transaction (a monitor message, say), in order.
+   * Which episodes are going is read once for all of them: a reading within limits with no episode going,
+   * the common case, costs nothing more.
+   */
+  public void evaluate(List<Observation> batch) {
+    java.util.Set<String> going = null;
+    for (var observation : batch) {
+      if (observation.getStatus() == Observation.ObservationStatus.ENTEREDINERROR
+          || observation.getStatus() == Observation.ObservationStatus.CANCELLED
+          || !observation.getSubject().hasReference()
+          || !observation.getSubject().getReference().startsWith("Patient/")) {
+        continue;
+      }
+      var patient = observation.getSubject().getReference();
+      if (going == null) {
+        going = episodes.going(patient);
+      }
+      evaluate(observation, patient, going);
     }
-    var patient = observation.getSubject().getReference();
+  }
+
+  public void evaluate(Observation observation) {
+    evaluate(List.of(observation));
+  }
+
+  private void evaluate(Observation observation, String patient, java.util.Set<String> going) {
     var time = Reading.time(observation).orElseGet(Instant::now);
     Session session = null;
-    java.util.Set<String> going = null;
     for (var reading : Reading.of(observation)) {
       for (var rule : rulesByMeasure.getOrDefault(reading.measure(), List.of())) {
         if (rule.limit().unit() != null && !rule.limit().unit().equals(reading.unit())) {
@@ -90,11 +109,7 @@ public class ReadingEvaluator {
           continue;
         }
         if (!rule.limit().crossedBy(reading.value())) {
-          // The common case, a reading within limits and no episode going, costs one query per Observation.
-          if (going == null) {
-            going = episodes.going(patient);
-          }
-          if (going.contains(rule.code())) {
+          if (going.remove(rule.code())) {
             withinLimit(patient, rule, time);
           }
           continue;
@@ -107,6 +122,9 @@ public class ReadingEvaluator {
         }
         if (rule.appliesIn(session.phase())) {
           crossing(observation, patient, time, rule, reading, session);
+          // Whether it opened, joined or is still short of its persistence, a later reading of the batch
+          // within limits must look at the row.
+          going.add(rule.code());
         }
       }
     }

@@ -1,6 +1,7 @@
 package org.infusionfhir.safety;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.subscription.async.AsyncResourceModifiedSubmitterSvc;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 import org.infusionfhir.adapter.InfusionLinker;
@@ -9,6 +10,7 @@ import org.infusionfhir.adapter.VitalSigns;
 import org.infusionfhir.safety.RulesFile.Rules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -48,8 +50,11 @@ public class SafetyConfig {
   }
 
   @Bean
-  public EpisodeTransactions episodeTransactions(PlatformTransactionManager transactionManager) {
-    return new EpisodeTransactions(transactionManager);
+  public EpisodeTransactions episodeTransactions(PlatformTransactionManager transactionManager,
+      ObjectProvider<AsyncResourceModifiedSubmitterSvc> subscriptionSubmitter) {
+    // Without subscription support in the context (a command such as load), there is nothing to hand over.
+    return new EpisodeTransactions(transactionManager, () -> subscriptionSubmitter.ifAvailable(
+        AsyncResourceModifiedSubmitterSvc::runDeliveryPass));
   }
 
   @Bean
@@ -73,7 +78,9 @@ public class SafetyConfig {
   }
 
   @Bean
-  public AlertEscalation alertEscalation(AlertStore store, SafetyMetrics metrics, SafetyProperties properties) {
-    return new AlertEscalation(store, metrics, properties.escalateAfter(), properties.escalationCheckInterval());
+  public AlertEscalation alertEscalation(AlertStore store, EpisodeTransactions transactions, SafetyMetrics metrics,
+      SafetyProperties properties) {
+    return new AlertEscalation(store, transactions, metrics, properties.escalateAfter(),
+        properties.escalationCheckInterval());
   }
 }

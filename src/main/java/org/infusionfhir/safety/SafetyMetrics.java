@@ -19,7 +19,7 @@ public class SafetyMetrics {
   public SafetyMetrics(MeterRegistry registry) {
     this.registry = registry;
     evaluated = Counter.builder("infusion.safety.readings.evaluated")
-        .description("Observations the safety rules were evaluated on").register(registry);
+        .description("Evaluations done: the readings of one patient stored by one write, or a discharge check").register(registry);
     failures = Counter.builder("infusion.safety.evaluation.failures")
         .description("Evaluations that failed (logged); the reading itself stays stored").register(registry);
     joined = Counter.builder("infusion.safety.alerts.joined")

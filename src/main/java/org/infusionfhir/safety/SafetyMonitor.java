@@ -5,7 +5,9 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,6 +40,8 @@ public class SafetyMonitor implements ServerInterceptor {
   private final DischargeCheck discharge;
   private final SafetyMetrics metrics;
   private final List<ThreadPoolExecutor> lanes = new ArrayList<>();
+  /** This monitor's resource key in the transaction: the Observations it stored, by patient. */
+  private final Object batchKey = new Object();
 
   public SafetyMonitor(ReadingEvaluator evaluator, DischargeCheck discharge, SafetyMetrics metrics, int workers) {
     this.evaluator = evaluator;
@@ -73,18 +77,66 @@ public class SafetyMonitor implements ServerInterceptor {
     }
   }
 
+  /**
+   * Collects the watched Observations of the transaction by patient; after the commit each patient's go to
+   * their worker as one batch, so a monitor message of eight readings is one evaluation, not eight.
+   */
   private void observed(Observation observation) {
     if (!evaluator.watches(observation)) {
       return;
     }
     var stored = observation.copy();
     stored.setId(observation.getIdElement());
-    afterCommit(observation.getSubject().getReference(), "Observation/" + observation.getIdElement().getIdPart(),
-        () -> metrics.evaluation.record(() -> evaluator.evaluate(stored)));
+    var patient = observation.getSubject().getReference();
+    if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+      evaluateAfterCommit(patient, List.of(stored));
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    var batch = (Map<String, List<Observation>>) TransactionSynchronizationManager.getResource(batchKey);
+    if (batch == null) {
+      var newBatch = new LinkedHashMap<String, List<Observation>>();
+      TransactionSynchronizationManager.bindResource(batchKey, newBatch);
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          newBatch.forEach(SafetyMonitor.this::evaluateAfterCommit);
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+          TransactionSynchronizationManager.unbindResourceIfPossible(batchKey);
+        }
+      });
+      batch = newBatch;
+    }
+    batch.computeIfAbsent(patient == null ? "" : patient, k -> new ArrayList<>()).add(stored);
+  }
+
+  /** Called once the write is committed (or when there is no transaction to wait for). */
+  private void evaluateAfterCommit(String patient, List<Observation> observations) {
+    submit(patient, observations.size() == 1
+        ? "Observation/" + observations.get(0).getIdElement().getIdPart()
+        : observations.size() + " Observations of " + patient,
+        () -> metrics.evaluation.record(() -> evaluator.evaluate(observations)));
   }
 
   /** Queues {@code work} once the surrounding write has committed; a rolled-back write queues nothing. */
   private void afterCommit(String patient, String what, Runnable work) {
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          submit(patient, what, work);
+        }
+      });
+    } else {
+      submit(patient, what, work);
+    }
+  }
+
+  /** Runs {@code work} on the patient's worker; a failure is logged and counted, never thrown. */
+  private void submit(String patient, String what, Runnable work) {
     Runnable task = () -> {
       try {
         work.run();
@@ -94,17 +146,7 @@ public class SafetyMonitor implements ServerInterceptor {
         log.error("safety monitor: evaluating {} failed; the reading stays stored", what, e);
       }
     };
-    var lane = lanes.get(Math.floorMod(patient == null ? 0 : patient.hashCode(), lanes.size()));
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-        @Override
-        public void afterCommit() {
-          lane.execute(task);
-        }
-      });
-    } else {
-      lane.execute(task);
-    }
+    lanes.get(Math.floorMod(patient == null ? 0 : patient.hashCode(), lanes.size())).execute(task);
   }
 
   /** Waits (a while) for queued evaluations, so that {@code load} and a graceful stop finish them. */

@@ -395,7 +395,7 @@ class SafetyMonitorTest extends FhirServerTestBase {
     var alert = alerts(chair.patient(), "diastolic-high").get(0).getIdElement().toUnqualifiedVersionless().getValue();
     var flag = flags(chair.patient()).get(0).getIdElement().toUnqualifiedVersionless().getValue();
 
-    var everything = ids(chair.patient() + "/$everything?_count=200");
+    var everything = ids(fhirBase() + "/" + chair.patient() + "/$everything?_count=200");
     assertThat(everything).contains(alert.split("/")[1], flag.split("/")[1]);
 
     var summary = FHIR.newJsonParser().parseResource(Bundle.class, get("/" + chair.patient() + "/$summary").body());
