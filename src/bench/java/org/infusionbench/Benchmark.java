@@ -57,6 +57,7 @@ public final class Benchmark {
                   autovacuum would have done in a database that was not just bulk-loaded
         --startup-only  only start-up: three alternating starts of the jar and of the Docker image's form
         --validation-only  only the JMH validation benchmarks (ValidationBenchmark); no server is started
+        --safety-only  only the safety monitor: MLLP ingest with the monitor off and on, alert latency (SafetyBenchmark)
         --only    only these workloads, after storing the first --levels count of vital signs: a warm-up
                   round, then --rounds rounds of each in turn (400 searches or creates, 20 transactions of
                   100), reporting the median server CPU per call; for comparing a change in alternating runs
@@ -71,6 +72,13 @@ public final class Benchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) throws Exception {
+    if (Arrays.asList(args).contains("--safety-only")) {
+      // The safety monitor's cost on ingest and its alert latency (SafetyBenchmark); other options do not apply.
+      var list = Arrays.asList(args);
+      var jar = list.contains("--jar") ? Path.of(list.get(list.indexOf("--jar") + 1)) : Path.of("target/infusion-fhir.jar");
+      SafetyBenchmark.run(jar, DOCKER_JVM_OPTIONS);
+      System.exit(0);
+    }
     var options = options(args);
     if (options.validationOnly()) {
       var figures = validation();

@@ -43,6 +43,7 @@ class ArchitectureTest {
         .layer("Cohort").definedBy("org.infusionfhir.cohort..")
         .layer("Adapters").definedBy("org.infusionfhir.hl7v2..", "org.infusionfhir.intake..")
         .layer("AdapterStorage").definedBy("org.infusionfhir.adapter..")
+        .layer("Safety").definedBy("org.infusionfhir.safety..")
         .layer("Exchange").definedBy("org.infusionfhir.exchange..")
         .layer("AuthorizationServer").definedBy("org.infusionfhir.auth..")
         .layer("Security").definedBy("org.infusionfhir.security..")
@@ -54,6 +55,8 @@ class ArchitectureTest {
         .whereLayer("Adapters").mayOnlyAccessLayers("AdapterStorage", "Guide", "Server")
         .whereLayer("Cohort").mayOnlyAccessLayers("AdapterStorage", "Guide", "Server")
         .whereLayer("AdapterStorage").mayOnlyAccessLayers("Guide", "Server")
+        // The monitor watches storage and links readings to infusions as the adapters do; nothing stores through it.
+        .whereLayer("Safety").mayOnlyAccessLayers("AdapterStorage", "Guide", "Server")
         .whereLayer("Exchange").mayOnlyAccessLayers("Guide", "Server")
         // The authorization server issues tokens, security checks them: they share the token format only.
         .whereLayer("AuthorizationServer").mayOnlyAccessLayers("Security", "Server")

@@ -97,6 +97,7 @@ final class SummaryDocument {
       all.add(t.first());
       all.add(t.latest());
     });
+    all.addAll(record.safetyAlerts());
     all.forEach(r -> byId.putIfAbsent(r.getIdElement().toUnqualifiedVersionless().getValue(), r));
     return List.copyOf(byId.values());
   }

@@ -13,7 +13,8 @@ enum SummarySection {
   COURSE_AND_SESSIONS("course-and-sessions", "Course and sessions"),
   VITAL_SIGN_RANGES("vital-sign-ranges", "Vital-sign ranges"),
   ADVERSE_EVENTS("adverse-events", "Adverse events"),
-  OUTCOME_MEASURES("outcome-measures", "Outcome-measure trend");
+  OUTCOME_MEASURES("outcome-measures", "Outcome-measure trend"),
+  SAFETY_ALERTS("safety-alerts", "Safety alerts");
 
   static final String SYSTEM = ImplementationGuidePackage.CANONICAL_BASE + "/CodeSystem/infusion-summary";
   static final String DOCUMENT_CODE = "treatment-summary";

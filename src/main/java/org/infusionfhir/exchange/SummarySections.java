@@ -8,6 +8,7 @@ import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition.SectionComponent;
+import org.hl7.fhir.r4.model.DetectedIssue;
 import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationAdministration;
 import org.hl7.fhir.r4.model.Narrative;
@@ -18,7 +19,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.infusionfhir.ig.ImplementationGuidePackage;
 import org.infusionfhir.exchange.TreatmentRecord.InfusionSession;
 
-/** The five sections of the summary, each a readable narrative and references to what it summarises. */
+/** The six sections of the summary, each a readable narrative and references to what it summarises. */
 final class SummarySections {
 
   static final String SESSION_NUMBER =
@@ -31,7 +32,7 @@ final class SummarySections {
 
   static List<SectionComponent> of(TreatmentRecord record) {
     return List.of(indications(record), courseAndSessions(record), vitalSignRanges(record),
-        adverseEvents(record), outcomeMeasures(record));
+        adverseEvents(record), outcomeMeasures(record), safetyAlerts(record));
   }
 
   /** The Conditions the sessions are for, and the reasons given as text or codes (IV vitamins have no Condition). */
@@ -132,6 +133,39 @@ final class SummarySections {
     }
     var narrative = new SummaryNarrative().table(List.of("Measure", "First", "Latest", "Change"), rows).build();
     return section(SummarySection.OUTCOME_MEASURES, narrative, entries);
+  }
+
+  /** The safety monitor's alerts: when, the rule, severity, what was found, and whether acknowledged and by whom. */
+  static SectionComponent safetyAlerts(TreatmentRecord record) {
+    if (record.safetyAlerts().isEmpty()) {
+      return section(SummarySection.SAFETY_ALERTS, null, List.of());
+    }
+    var rows = record.safetyAlerts().stream().map(a -> List.of(
+        SummaryText.dateTime(a.getIdentifiedDateTimeType()),
+        a.getCode().hasText() ? a.getCode().getText() : SummaryText.display(a.getCode()),
+        a.getSeverity() == null ? SummaryText.NOTHING : a.getSeverity().toCode(),
+        a.hasDetail() ? a.getDetail() : SummaryText.NOTHING,
+        acknowledgement(a))).toList();
+    var narrative = new SummaryNarrative()
+        .table(List.of("Identified", "Alert", "Severity", "Detail", "Acknowledged"), rows).build();
+    return section(SummarySection.SAFETY_ALERTS, narrative, record.safetyAlerts());
+  }
+
+  private static String acknowledgement(DetectedIssue alert) {
+    if (!alert.hasMitigation()) {
+      return "open";
+    }
+    var mitigation = alert.getMitigation().get(alert.getMitigation().size() - 1);
+    var text = new StringBuilder(mitigation.getAction().hasText() ? mitigation.getAction().getText()
+        : SummaryText.display(mitigation.getAction()));
+    if (mitigation.hasDate()) {
+      text.append(", ").append(SummaryText.dateTime(mitigation.getDateElement()));
+    }
+    if (mitigation.getAuthor().hasReference()) {
+      text.append(", ").append(mitigation.getAuthor().hasDisplay() ? mitigation.getAuthor().getDisplay()
+          : mitigation.getAuthor().getReference());
+    }
+    return text.toString();
   }
 
   /** A section; with no narrative it is empty: "None recorded" and emptyReason nilknown. */

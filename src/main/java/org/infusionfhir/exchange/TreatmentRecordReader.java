@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.AdverseEvent;
+import org.hl7.fhir.r4.model.DetectedIssue;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.IdType;
@@ -89,8 +90,16 @@ class TreatmentRecordReader {
         .sorted(Comparator.comparingLong(e -> RecordedTimes.sortKey(RecordedTimes.eventTime(e))))
         .toList();
 
+    // The safety monitor's alerts (profile safety-alert): R4 DetectedIssue's own patient and identified.
+    var safetyAlerts = search(DetectedIssue.class, SearchParameterMap.newSynchronous()
+        .add(DetectedIssue.SP_PATIENT, subject), request).stream()
+        .filter(a -> a.getStatus() != DetectedIssue.DetectedIssueStatus.ENTEREDINERROR)
+        .filter(a -> a.hasIdentifiedDateTimeType() && window.contains(a.getIdentifiedDateTimeType()))
+        .sorted(Comparator.comparingLong(a -> RecordedTimes.sortKey(a.getIdentifiedDateTimeType())))
+        .toList();
+
     return new TreatmentRecord(patient, window, conditions, carePlans, sessions, medications, adverseEvents,
-        OutcomeTrend.of(outcomeScores(subject, window, request)));
+        OutcomeTrend.of(outcomeScores(subject, window, request)), safetyAlerts);
   }
 
   /** The Observations of each session, by session id. */

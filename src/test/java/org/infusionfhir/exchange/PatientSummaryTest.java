@@ -98,11 +98,12 @@ class PatientSummaryTest extends FhirServerTestBase {
     }
 
     @Test
-    void hasTheFiveSectionsInOrderEachWithANarrative() {
+    void hasTheSixSectionsInOrderEachWithANarrative() {
       var sections = composition(trd).getSection();
       assertThat(sections).extracting(s -> s.getCode().getCodingFirstRep().getSystem()).containsOnly(SECTIONS);
       assertThat(sections).extracting(s -> s.getCode().getCodingFirstRep().getCode()).containsExactly(
-          "indications", "course-and-sessions", "vital-sign-ranges", "adverse-events", "outcome-measures");
+          "indications", "course-and-sessions", "vital-sign-ranges", "adverse-events", "outcome-measures",
+          "safety-alerts");
       assertThat(sections).allSatisfy(s -> {
         assertThat(s.getTitle()).isNotBlank();
         assertThat(s.getText().getStatus().toCode()).isEqualTo("generated");

@@ -483,20 +483,11 @@ class Hl7v2AdapterTest extends FhirServerTestBase {
   }
 
   private static String heartRate(int value) {
-    return "OBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.1.1.1|" + value + "|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F";
+    return Hl7v2Messages.heartRate(value);
   }
 
   private static String monitorMessage(String controlId, String mrn, OffsetDateTime time, String... obx) {
-    var t = time.format(HL7_TIME);
-    var lines = new ArrayList<String>();
-    lines.add("MSH|^~\\&|TEST_MONITOR^00AABBCCDDEEFF01^EUI-64|RIVERSIDE_INFUSION|INFUSION-FHIR|INFUSION-FHIR|" + t
-        + "||ORU^R01^ORU_R01|" + controlId + "|P|2.6");
-    lines.add("PID|1||" + mrn + "^^^CLINIC^MR||Okafor^Chidi||19790312|M");
-    lines.add("OBR|1||" + controlId + "|182777000^monitoring of patient^SCT|||" + t);
-    for (var segment : obx) {
-      lines.add(segment + "|||" + t + "||||00AABBCCDDEEFF01^^00AABBCCDDEEFF01^EUI-64");
-    }
-    return String.join("\r", lines);
+    return Hl7v2Messages.monitorMessage(controlId, mrn, time, obx);
   }
 
   private List<Observation> observationsOf(String message) {
