@@ -6,6 +6,7 @@ import * as c from '../codes.js';
 import * as m from '../model.js';
 import { vitalsChart, VITAL_SERIES } from '../charts/vitals.js';
 
+const PHASES = { baseline: 'baseline', 'during-infusion': 'infusion', recovery: 'recovery' };
 const ELEMENTS = '_elements=code,component,valueQuantity,valueInteger,valueCodeableConcept,effectiveDateTime,effectivePeriod,extension,note,status,partOf';
 
 export async function render(main, procedureId) {
@@ -198,7 +199,7 @@ function readingTable(readings) {
   return h('section', { 'aria-labelledby': 'vitals-table-title', id: 'readings' },
     h('h2', { id: 'vitals-table-title' }, 'Readings (table)'),
     rows.length ? table('Vital signs of this session', ['Time', 'Phase', ...VITAL_SERIES.map((s) => s.label)], rows.map((r) =>
-      h('tr', { dataset: { time: r.time } }, h('td', {}, formatTime(r.time)), h('td', {}, r.phase || '—'),
+      h('tr', { dataset: { time: r.time } }, h('td', {}, formatTime(r.time)), h('td', {}, PHASES[r.phase] || r.phase || 'not recorded'),
         VITAL_SERIES.map((s) => h('td', { class: 'num', dataset: { series: s.key } }, r[s.key] !== undefined ? formatNumber(r[s.key]) : '')))),
     { class: 'list readings', id: 'readings-table' }) : missing('No reading to list.'));
 }

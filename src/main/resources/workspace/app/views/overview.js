@@ -22,6 +22,7 @@ export async function render(main, patientId) {
   const conditions = byType(record, 'Condition');
   const events = byType(record, 'AdverseEvent');
 
+  const draws = [];
   main.append(
     h('div', { class: 'title-row' },
       h('h1', { id: 'patient-name' }, m.patientName(patient)),
@@ -29,9 +30,11 @@ export async function render(main, patientId) {
       h('a', { href: `#/summary/${patient.id}`, class: 'button secondary', id: 'open-summary' }, 'Treatment summary')),
     indications(conditions, carePlans, sessions),
     course(carePlans, sessions),
-    trends(outcomes, sessions),
+    trends(outcomes, sessions, draws),
     doses(sessions),
     adverseEvents(events, sessions));
+  // Drawn once in the page, so that the charts take the width they are given.
+  draws.forEach((draw) => draw());
   await new Promise(requestAnimationFrame);
 }
 
@@ -81,7 +84,7 @@ function durationText(from, to) {
   return minutes === null ? (from ? 'no end recorded' : 'no times recorded') : `${minutes} min`;
 }
 
-function trends(outcomes, sessions) {
+function trends(outcomes, sessions, draws) {
   const section = h('section', { 'aria-labelledby': 'trend-title', id: 'trends' }, h('h2', { id: 'trend-title' }, 'Outcome trend'));
   const phq9 = m.series(outcomes, c.LOINC, c.PHQ9_TOTAL);
   const gad7 = m.series(outcomes, c.LOINC, c.GAD7_TOTAL);
@@ -99,12 +102,12 @@ function trends(outcomes, sessions) {
       h('span', { id: 'phq9-state' }, state)));
     const chart = h('figure', { class: 'chart', id: 'phq9-chart', 'aria-describedby': 'phq9-table-title' });
     section.append(chart);
-    scoreChart(chart, {
+    draws.push(() => scoreChart(chart, {
       label: 'PHQ-9 total', max: 27, bands: PHQ9_BANDS, points: phq9, infusions,
       flagged: flaggedItem9.map((p) => phq9.find((q) => Math.abs(new Date(q.time) - new Date(p.time)) < 3600_000)?.time).filter(Boolean),
       lines: [{ value: responseAt, label: `response: ≤ ${formatNumber(responseAt)} (50 % below baseline ${first.value})`, color: '#1b5e20' },
         { value: 4.5, label: 'remission: below 5', color: '#0d47a1' }],
-    });
+    }));
     section.append(scoreTable('phq9-table', 'PHQ-9 total scores', phq9, flaggedItem9));
   } else {
     section.append(missing('No PHQ-9 total score recorded.'));
@@ -122,7 +125,7 @@ function trends(outcomes, sessions) {
   if (gad7.length) {
     const chart = h('figure', { class: 'chart', id: 'gad7-chart' });
     section.append(chart);
-    scoreChart(chart, { label: 'GAD-7 total', max: 21, bands: GAD7_BANDS, points: gad7, infusions });
+    draws.push(() => scoreChart(chart, { label: 'GAD-7 total', max: 21, bands: GAD7_BANDS, points: gad7, infusions }));
     section.append(scoreTable('gad7-table', 'GAD-7 total scores', gad7, []));
   } else {
     section.append(missing('No GAD-7 total score recorded.'));

@@ -99,6 +99,9 @@ class WorkspaceBrowserTest extends WorkspaceTestBase {
       assertThat(browser.driver.findElement(By.id("summary")).getText()).contains("Lindqvist");
       browser.fullPageScreenshot("workspace-summary");
 
+      // No script error and no request refused by the Content-Security-Policy, in any view.
+      assertThat(browser.consoleErrors()).isEmpty();
+
       // Signing out revokes the workspace's tokens.
       browser.driver.findElement(By.id("sign-out")).click();
       browser.waiting(PATIENCE).until(d -> "signed-out".equals(ready(browser)));
