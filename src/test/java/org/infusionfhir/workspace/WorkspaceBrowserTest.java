@@ -210,6 +210,33 @@ class WorkspaceBrowserTest extends WorkspaceTestBase {
     }
   }
 
+  @Test
+  void anEhrsRecordWithoutOurProfilesShowsWhatItHasAndSaysWhatIsMissing() {
+    var ehr = org.infusionfhir.support.EhrShapedRecord.create(client);
+    var clinician = user("Practitioner/" + client.create().resource(new org.hl7.fhir.r4.model.Practitioner()
+        .addName(new org.hl7.fhir.r4.model.HumanName().setFamily(unique("Clinician")))).execute().getId().getIdPart());
+    try (var browser = Chromium.open(1280, 800)) {
+      signIn(browser, clinician);
+      open(browser, "#/patient/" + ehr.patientId());
+      assertThat(ready(browser)).isEqualTo("done");
+      // The guide's rule: the EHR-coded procedure with an IV administration is a session, the consultation is not.
+      assertThat(browser.driver.findElement(By.id("session-count")).getAttribute("data-count")).isEqualTo("1");
+      var page = browser.driver.findElement(By.id("main")).getText();
+      assertThat(page).contains("No care plan recorded").contains("No PHQ-9 total score recorded")
+          .contains("No indication recorded").contains("no weight recorded");
+      assertThat(browser.driver.findElement(By.cssSelector("#dose-table tbody tr")).getText()).contains("35");
+      browser.fullPageScreenshot("workspace-ehr-overview");
+
+      open(browser, "#/session/" + ehr.sessionId());
+      assertThat(ready(browser)).isEqualTo("done");
+      assertThat(browser.driver.findElement(By.id("vitals-chart")).getAttribute("data-hr")).isEqualTo(String.valueOf(ehr.heartRates()));
+      assertThat(browser.driver.findElement(By.id("main")).getText())
+          .contains("not linked to the session").contains("No body weight recorded").contains("No MOAA/S or CADSS score");
+      assertThat(browser.consoleErrors()).isEmpty();
+      browser.fullPageScreenshot("workspace-ehr-flowsheet");
+    }
+  }
+
   private List<Integer> storedPhq9(String patientId) {
     var bundle = client.search().byUrl("Observation?subject=Patient/" + patientId + "&code=http://loinc.org|44261-6&_count=100")
         .returnBundle(Bundle.class).execute();

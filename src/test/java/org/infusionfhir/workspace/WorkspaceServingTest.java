@@ -53,4 +53,14 @@ class WorkspaceServingTest extends FhirServerTestBase {
     assertThat(elsewhere.statusCode()).isEqualTo(400);
     assertThat(elsewhere.headers().firstValue("Location")).isEmpty();
   }
+
+  @Test
+  void theWorkspaceAppliesTheGuidesSessionCodes() {
+    var model = send("GET", serverRoot() + "/app/model.js", null, (String) null, "Authorization", ANONYMOUS).body();
+    for (var code : org.infusionfhir.exchange.InfusionSessionRule.SESSION_CODES) {
+      var parts = code.split("\\|");
+      assertThat(model).contains("code: '" + parts[1] + "'")
+          .contains(parts[0].replace("http://infusion-fhir.org/fhir", "c.GUIDE + '") + "'");
+    }
+  }
 }
