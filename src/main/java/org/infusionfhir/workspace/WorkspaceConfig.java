@@ -37,10 +37,12 @@ public class WorkspaceConfig implements WebMvcConfigurer {
   static final List<String> SCOPES = List.of("openid", "fhirUser", "launch", "launch/patient", "online_access",
       "user/*.rs", "patient/*.rs");
 
+  /** The client id the app signs in with (app/smart.js). */
+  public static final String CLIENT_ID = "workspace";
+
   @Bean
-  RegisteredClients.Client workspaceApp(WorkspaceProperties props) {
-    return RegisteredClients.Client.publicApp(props.clientId(), "Infusion clinician workspace", List.of("/"), "/",
-        SCOPES);
+  RegisteredClients.Client workspaceApp() {
+    return RegisteredClients.Client.publicApp(CLIENT_ID, "Infusion clinician workspace", List.of("/"), "/", SCOPES);
   }
 
   @Override

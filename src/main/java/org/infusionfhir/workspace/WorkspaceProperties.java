@@ -6,12 +6,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The clinician workspace ({@code infusion.workspace.*}), the SMART app this server serves at {@code /}.
  *
- * @param enabled false: nothing is served at {@code /} and the {@code workspace} app is not registered
- * @param clientId the client id under which the workspace is registered with the embedded authorization
- *     server (a public app: PKCE, redirect to {@code /} on the server's own origin). A client of the same id
- *     in the clients file replaces this registration
+ * @param enabled false: nothing is served at {@code /} and the {@code workspace} app is not registered. The
+ *     app is registered as the public client {@code workspace} (PKCE, redirect to {@code /} on the server's
+ *     own origin); a client of that id in the clients file replaces the registration
  */
 @ConfigurationProperties("infusion.workspace")
-public record WorkspaceProperties(
-    @DefaultValue("true") boolean enabled,
-    @DefaultValue("workspace") String clientId) {}
+public record WorkspaceProperties(@DefaultValue("true") boolean enabled) {}
