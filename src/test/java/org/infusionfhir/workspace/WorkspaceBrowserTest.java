@@ -121,7 +121,7 @@ class WorkspaceBrowserTest extends WorkspaceTestBase {
           "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1");
       assertThat(overflow).as("no horizontal scrolling at 1024 px").isFalse();
       browser.screenshot("workspace-overview-1024x768");
-      // Keyboard: the first Tab reaches the skip link, and the finder's fields have labels.
+      // The finder's fields have labels.
       open(browser, "#/patients");
       for (var id : List.of("name", "mrn", "birthdate")) {
         assertThat(browser.driver.findElements(By.cssSelector("label[for='" + id + "']"))).hasSize(1);

@@ -63,4 +63,19 @@ class WorkspaceServingTest extends FhirServerTestBase {
           .contains(parts[0].replace("http://infusion-fhir.org/fhir", "c.GUIDE + '") + "'");
     }
   }
+
+  @Test
+  void theWorkspaceCannotRevokeATokenIssuedToAnotherApp() {
+    var issued = send("POST", serverRoot() + "/oauth2/token", "application/x-www-form-urlencoded",
+        "grant_type=client_credentials&scope=system/*.read", "Authorization", "Basic "
+            + java.util.Base64.getEncoder().encodeToString("charting-app:charting-test-secret".getBytes()));
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+    var token = issued.body().replaceAll("(?s).*\"access_token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+    var revoke = send("POST", serverRoot() + "/oauth2/revoke", "application/x-www-form-urlencoded",
+        "token=" + token + "&client_id=" + WorkspaceConfig.CLIENT_ID, "Authorization", ANONYMOUS);
+    assertThat(revoke.statusCode()).isBetween(400, 401);
+    assertThat(send("GET", "/metadata", null, (String) null, "Authorization", "Bearer " + token).statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/Patient?_count=1", null, (String) null, "Authorization", "Bearer " + token).statusCode())
+        .isEqualTo(200);
+  }
 }
