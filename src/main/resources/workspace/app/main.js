@@ -102,6 +102,12 @@ async function route() {
     document.body.dataset.ready = 'done';
   } catch (error) {
     if (mine !== generation) return;
+    if (error.status === 401) {
+      // The sign-in ended (expired or revoked elsewhere): sign in again, coming back to this view.
+      window.removeEventListener('hashchange', route);
+      showSignIn(error.message);
+      return;
+    }
     main.append(h('p', { class: 'error', role: 'alert' }, error.message || String(error)));
     document.body.dataset.ready = 'error';
     console.error(error);

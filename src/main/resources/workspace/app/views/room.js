@@ -6,6 +6,7 @@ import * as c from '../codes.js';
 import * as m from '../model.js';
 
 const POLL_MS = 2000;
+const RECENT_MINUTES = 30;
 
 export async function render(main) {
   const status = h('p', { class: 'status', id: 'room-status', 'aria-live': 'polite' }, 'Loading…');
@@ -40,8 +41,10 @@ async function load() {
   if (!running.length) return h('p', { id: 'no-infusions' }, 'No infusion in progress.');
   const ids = running.map((p) => `Procedure/${p.id}`).join(',');
   const [vitals, alerts] = await Promise.all([
-    search(`Observation?part-of=${ids}&code=${c.BOARD_VITALS.map((x) => `${c.LOINC}|${x}`).join(',')}&_sort=-date&_count=${Math.min(1000, running.length * 40)}`
-      + '&_elements=code,component,valueQuantity,effectiveDateTime,partOf', 1),
+    // The readings of the last RECENT_MINUTES only, newest first: a bounded answer however long the infusions run.
+    search(`Observation?part-of=${ids}&code=${c.BOARD_VITALS.map((x) => `${c.LOINC}|${x}`).join(',')}`
+      + `&date=ge${new Date(Date.now() - RECENT_MINUTES * 60000).toISOString()}&_sort=-date&_count=500`
+      + '&_elements=code,component,valueQuantity,effectiveDateTime,partOf', 2),
     // The safety monitor's search parameter; a server without it answers 400, and the board says so.
     get(`DetectedIssue?${c.ALERT_STATE_SEARCH}=${c.ALERT_STATE_OPEN}&_count=200`, { tolerate: [400, 404] }),
   ]);
@@ -61,7 +64,7 @@ async function load() {
       h('td', {}, location?.name || p.location?.display || 'not recorded'),
       h('td', { class: 'num' }, since === null ? 'start not recorded' : `${since} min`),
       h('td', { class: 'vitals' }, latest.length ? latest.map((v) => h('span', { class: 'vital', dataset: { code: v.code } }, `${v.label} ${v.value}`,
-        h('small', {}, ` (${Math.max(0, Math.round((now - new Date(v.time)) / 1000))} s ago)`))) : 'no reading yet'),
+        h('small', {}, ` (${age(now - new Date(v.time))} ago)`))) : `no reading yet (in the last ${RECENT_MINUTES} min)`),
       h('td', {}, openAlerts === null ? 'alerts not available' : alertsHere.length
         ? h('ul', { class: 'alerts' }, alertsHere.map((a) => h('li', { class: 'alert' }, a.detail || c.display(a.code) || 'open alert')))
         : 'none'));
@@ -69,6 +72,11 @@ async function load() {
   return h('div', {},
     openAlerts === null ? missing('This server has no open-alert search (DetectedIssue alert-state): alerts are not shown.') : null,
     table('Infusions in progress', ['Patient', 'Chair', 'Since start', 'Latest vitals', 'Open alerts'], rows, { class: 'list', id: 'room-table' }));
+}
+
+function age(millis) {
+  const seconds = Math.max(0, Math.round(millis / 1000));
+  return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 }
 
 function latestVitals(observations) {
