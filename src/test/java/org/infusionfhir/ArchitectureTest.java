@@ -40,6 +40,7 @@ class ArchitectureTest {
         .consideringOnlyDependenciesInAnyPackage("org.infusionfhir..")
         .withOptionalLayers(true)
         .layer("Application").definedBy("org.infusionfhir")
+        .layer("Workspace").definedBy("org.infusionfhir.workspace..")
         .layer("Cohort").definedBy("org.infusionfhir.cohort..")
         .layer("Adapters").definedBy("org.infusionfhir.hl7v2..", "org.infusionfhir.intake..")
         .layer("AdapterStorage").definedBy("org.infusionfhir.adapter..")
@@ -49,8 +50,9 @@ class ArchitectureTest {
         .layer("Security").definedBy("org.infusionfhir.security..")
         .layer("Guide").definedBy("org.infusionfhir.ig..")
         .layer("Server").definedBy("org.infusionfhir.server..")
-        .layer("Safety").definedBy("org.infusionfhir.safety..")
         .layer("CdsHooks").definedBy("org.infusionfhir.cdshooks..")
+        // The workspace is an app like any other: it only registers itself with the authorization server.
+        .whereLayer("Workspace").mayOnlyAccessLayers("Security")
         // The adapters write through the same storage door as REST requests and know nothing of exchange.
         .whereLayer("Adapters").mayOnlyAccessLayers("AdapterStorage", "Guide", "Server")
         .whereLayer("Cohort").mayOnlyAccessLayers("AdapterStorage", "Guide", "Server")

@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.infusionfhir.security.AuthorizationServerExtension;
 import org.infusionfhir.security.OAuthErrorResponses;
+import org.infusionfhir.security.RegisteredClients;
 import org.infusionfhir.security.ScopeNarrowing;
 import org.infusionfhir.security.SignInAudit;
 import org.infusionfhir.security.SignInAudit.Step;
@@ -187,7 +188,7 @@ public class AuthServerConfig {
    */
   private static Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> authorizationRequestChecks(
       LaunchContexts launches) {
-    return OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR.andThen(context -> {
+    return ((Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext>) AuthServerConfig::redirectUriCheck).andThen(context -> {
       OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
       var client = context.getRegisteredClient();
       var fhirBase = AuthorizationServerContextHolder.getContext().getIssuer() + "/fhir";
@@ -207,6 +208,25 @@ public class AuthServerConfig {
             request);
       }
     });
+  }
+
+  /**
+   * Spring's exact comparison, except for an app whose registered redirect URI is a path on this server
+   * ({@code /} for the workspace): there {@code <issuer><path>} is the registered URI, the issuer being the
+   * configured one or, when none is, the address this request reached (as for discovery and {@code aud}).
+   */
+  private static void redirectUriCheck(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
+    var client = context.getRegisteredClient();
+    OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+    if (Boolean.TRUE.equals(client.getClientSettings().getSetting(RegisteredClients.SAME_ORIGIN_REDIRECT_SETTING))
+        && request.getRedirectUri() != null) {
+      var issuer = AuthorizationServerContextHolder.getContext().getIssuer();
+      if (client.getRedirectUris().stream().anyMatch(path -> path.startsWith("/")
+          && request.getRedirectUri().equals(issuer + path))) {
+        return;
+      }
+    }
+    OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR.accept(context);
   }
 
   private static OAuth2AuthorizationCodeRequestAuthenticationException refusal(String code, String description,

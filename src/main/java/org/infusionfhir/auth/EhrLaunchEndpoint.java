@@ -71,7 +71,12 @@ class EhrLaunchEndpoint {
           "error_description", "patient and encounter are FHIR ids"));
     }
     var value = launches.create(appId, patient, encounter);
-    var iss = ForwardedAddressStrategy.rootOf(request, trustForwardedHeaders) + "/fhir";
+    var root = ForwardedAddressStrategy.rootOf(request, trustForwardedHeaders);
+    var iss = root + "/fhir";
+    if (launchUri.startsWith("/")) {
+      // An app served by this server (the workspace) is registered by its path on the server's origin.
+      launchUri = root + launchUri;
+    }
     log.info("EHR launch of {} for Patient/{} by {}", appId, patient, token.getToken().getClaimAsString("client_id"));
     var body = new LinkedHashMap<String, Object>();
     body.put("launch", value);

@@ -31,7 +31,8 @@ final class PublicClientRefresh implements AuthenticationConverter, Authenticati
   @Override
   public Authentication convert(HttpServletRequest request) {
     if (!"POST".equals(request.getMethod())
-        || !AuthorizationGrantType.REFRESH_TOKEN.getValue().equals(request.getParameter(OAuth2ParameterNames.GRANT_TYPE))
+        || !(AuthorizationGrantType.REFRESH_TOKEN.getValue().equals(request.getParameter(OAuth2ParameterNames.GRANT_TYPE))
+            || isRevocation(request))
         || request.getHeader("Authorization") != null
         || request.getParameter(OAuth2ParameterNames.CLIENT_SECRET) != null
         || request.getParameter(OAuth2ParameterNames.CLIENT_ASSERTION) != null) {
@@ -48,7 +49,8 @@ final class PublicClientRefresh implements AuthenticationConverter, Authenticati
   public Authentication authenticate(Authentication authentication) {
     var asked = (OAuth2ClientAuthenticationToken) authentication;
     if (!ClientAuthenticationMethod.NONE.equals(asked.getClientAuthenticationMethod())
-        || !AuthorizationGrantType.REFRESH_TOKEN.getValue().equals(refreshGrant())) {
+        || !(AuthorizationGrantType.REFRESH_TOKEN.getValue().equals(refreshGrant())
+            || isRevocation(AuthServerConfig.currentRequest()))) {
       return null;
     }
     var client = clients.findByClientId((String) asked.getPrincipal());
@@ -57,6 +59,14 @@ final class PublicClientRefresh implements AuthenticationConverter, Authenticati
           "client_id is not a registered public app; a confidential app authenticates itself", null));
     }
     return new OAuth2ClientAuthenticationToken(client, ClientAuthenticationMethod.NONE, null);
+  }
+
+  /**
+   * RFC 7009 §2.1: a public app revokes its tokens naming only its client_id (the workspace does so when its
+   * user signs out); Spring's revocation then still refuses a token issued to another client.
+   */
+  private static boolean isRevocation(HttpServletRequest request) {
+    return request != null && "POST".equals(request.getMethod()) && request.getRequestURI().endsWith("/oauth2/revoke");
   }
 
   /** The grant of the token request being authenticated (the provider sees the token, not the request). */

@@ -26,7 +26,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
-import org.infusionfhir.ig.ImplementationGuidePackage;
 import org.infusionfhir.exchange.TreatmentRecord.InfusionSession;
 import org.springframework.stereotype.Component;
 
@@ -38,10 +37,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class TreatmentRecordReader {
-
-  /** The code every infusion session carries (profile infusion-session). */
-  static final String SESSION_SYSTEM = ImplementationGuidePackage.CANONICAL_BASE + "/CodeSystem/infusion-procedure";
-  static final String SESSION_CODE = "iv-infusion";
 
   private final DaoRegistry daos;
 
@@ -58,19 +53,21 @@ class TreatmentRecordReader {
     var patient = daos.getResourceDao(Patient.class).read(new IdType("Patient", patientId.getIdPart()), request);
     var subject = new ReferenceParam(idOf(patient));
 
-    var procedures = search(Procedure.class, SearchParameterMap.newSynchronous()
-        .add(Procedure.SP_SUBJECT, subject)
-        .add(Procedure.SP_CODE, new TokenParam(SESSION_SYSTEM, SESSION_CODE)), request).stream()
-        .filter(p -> p.getStatus() != Procedure.ProcedureStatus.ENTEREDINERROR)
-        .filter(p -> window.contains(RecordedTimes.sessionStart(p)))
-        .sorted(Comparator.comparingLong(p -> RecordedTimes.sortKey(RecordedTimes.sessionStart(p))))
-        .toList();
-    var sessionIds = procedures.stream().map(TreatmentRecordReader::idOf).toList();
-
+    // Every Procedure of the patient, then the guide's rule (InfusionSessionRule): a session is coded as one,
+    // or an intravenous administration is part of it, so an EHR's own procedure codes do not hide it.
     var administrations = search(MedicationAdministration.class, SearchParameterMap.newSynchronous()
         .add(MedicationAdministration.SP_SUBJECT, subject), request).stream()
         .filter(a -> a.getStatus() != MedicationAdministration.MedicationAdministrationStatus.ENTEREDINERROR)
         .toList();
+    var procedures = search(Procedure.class, SearchParameterMap.newSynchronous()
+        .add(Procedure.SP_SUBJECT, subject), request).stream()
+        .filter(p -> p.getStatus() != Procedure.ProcedureStatus.ENTEREDINERROR)
+        .filter(p -> window.contains(RecordedTimes.sessionStart(p)))
+        .filter(p -> InfusionSessionRule.isSession(p, administrations))
+        .sorted(Comparator.comparingLong(p -> RecordedTimes.sortKey(RecordedTimes.sessionStart(p))))
+        .toList();
+    var sessionIds = procedures.stream().map(TreatmentRecordReader::idOf).toList();
+
     var vitals = vitalSignsOf(sessionIds, request);
     var sessions = procedures.stream().map(p -> new InfusionSession(p,
         administrations.stream().filter(a -> isPartOf(a.getPartOf(), idOf(p))).toList(),

@@ -1,5 +1,7 @@
 package org.infusionfhir.security;
 
+import org.springframework.beans.factory.ObjectProvider;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -90,8 +92,10 @@ public class EmbeddedIssuerConfig {
   }
 
   @Bean
-  RegisteredClientRepository registeredClients(SecurityProperties props) {
-    var clients = RegisteredClients.read(props.embedded().clientsFile(), props.embedded().tokenLifetime());
+  RegisteredClientRepository registeredClients(SecurityProperties props,
+      ObjectProvider<RegisteredClients.Client> builtInApps) {
+    var clients = RegisteredClients.read(props.embedded().clientsFile(), props.embedded().tokenLifetime(),
+        builtInApps.orderedStream().toList());
     var issuer = props.embedded().configuredIssuer();
     log.info("Embedded authorization server: issuer {}, clients from {}",
         issuer != null ? issuer : "the address each client uses", props.embedded().clientsFile().toAbsolutePath());

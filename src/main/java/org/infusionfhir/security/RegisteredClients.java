@@ -39,15 +39,51 @@ public final class RegisteredClients {
   @JsonIgnoreProperties(ignoreUnknown = false)
   record ClientsFile(List<Client> clients) {}
 
-  record Client(String clientId, String name, String secret, JsonNode jwks, String jwksUrl,
+  /**
+   * One app as the clients file writes it. A redirect or launch URI that is a path ({@code /}) is on the
+   * server's own origin, whatever address the browser used (the issuer's address: see
+   * {@link #SAME_ORIGIN_REDIRECT_SETTING}).
+   */
+  public record Client(String clientId, String name, String secret, JsonNode jwks, String jwksUrl,
       List<String> scopes, String patient, @JsonProperty("public") Boolean isPublic, List<String> redirectUris,
-      String launchUri) {}
+      String launchUri) {
+
+    /** A public app (PKCE, no secret) served by this server itself, such as the clinician workspace. */
+    public static Client publicApp(String clientId, String name, List<String> redirectPaths, String launchPath,
+        List<String> scopes) {
+      return new Client(clientId, name, null, null, null, scopes, null, true, redirectPaths, launchPath);
+    }
+  }
 
   public static final String LAUNCH_URI_SETTING = "infusion.launchUri";
+  /**
+   * Set on an app whose redirect URIs are paths on the server's own origin: the authorization endpoint
+   * accepts {@code <issuer><path>}, the issuer being the configured one or the address the request reached.
+   */
+  public static final String SAME_ORIGIN_REDIRECT_SETTING = "infusion.sameOriginRedirect";
 
   private RegisteredClients() {}
 
   static RegisteredClientRepository read(Path file, Duration tokenLifetime) {
+    return read(file, tokenLifetime, List.of());
+  }
+
+  /**
+   * The file's clients and the built-in ones (apps this server serves itself); a client of the file
+   * replaces a built-in one with the same id, so the file can change or narrow it.
+   */
+  static RegisteredClientRepository read(Path file, Duration tokenLifetime, List<Client> builtIn) {
+    var clients = new java.util.ArrayList<Client>(fromFile(file));
+    var fileIds = clients.stream().map(Client::clientId).collect(java.util.stream.Collectors.toSet());
+    builtIn.stream().filter(c -> !fileIds.contains(c.clientId())).forEach(clients::add);
+    if (clients.isEmpty()) {
+      return new EmptyRepository();
+    }
+    return new InMemoryRegisteredClientRepository(
+        clients.stream().map(c -> toRegistered(c, file, tokenLifetime)).toList());
+  }
+
+  private static List<Client> fromFile(Path file) {
     List<Client> clients;
     try {
       clients = Files.exists(file)
@@ -57,11 +93,7 @@ public final class RegisteredClients {
       throw new IllegalStateException("cannot read the clients file " + file.toAbsolutePath() + ": "
           + e.getMessage(), e);
     }
-    if (clients == null || clients.isEmpty()) {
-      return new EmptyRepository();
-    }
-    return new InMemoryRegisteredClientRepository(
-        clients.stream().map(c -> toRegistered(c, file, tokenLifetime)).toList());
+    return clients == null ? List.of() : clients;
   }
 
   private static RegisteredClient toRegistered(Client c, Path file, Duration tokenLifetime) {
@@ -101,6 +133,9 @@ public final class RegisteredClients {
           .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
           .redirectUris(u -> u.addAll(redirectUris));
       settings.requireAuthorizationConsent(true).requireProofKey(true);
+      if (redirectUris.stream().anyMatch(u -> u.startsWith("/"))) {
+        settings.setting(SAME_ORIGIN_REDIRECT_SETTING, true);
+      }
     }
     if (c.launchUri() != null) {
       settings.setting(LAUNCH_URI_SETTING, c.launchUri());

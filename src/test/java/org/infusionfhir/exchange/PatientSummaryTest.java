@@ -389,6 +389,37 @@ class PatientSummaryTest extends FhirServerTestBase {
     }
   }
 
+  @Nested
+  class SessionsAsTheGuidesRuleFindsThem {
+
+    @Test
+    void anEhrCodedProcedureWithAnIntravenousAdministrationPartOfItIsASession() {
+      var ehr = org.infusionfhir.support.EhrShapedRecord.create(client);
+      var document = summary("/Patient/" + ehr.patientId() + "/$summary");
+      var course = section(document, "course-and-sessions");
+      assertThat(references(course)).contains("Procedure/" + ehr.sessionId(),
+          "MedicationAdministration/" + ehr.administrationId()).doesNotContain("Procedure/" + ehr.consultationId());
+      assertThat(course.getText().getDivAsString()).contains("35");
+    }
+
+    @Test
+    void theRulesCodesAreTheValueSetsCodes() throws Exception {
+      var valueSet = (org.hl7.fhir.r4.model.ValueSet) FHIR.newJsonParser().parseResource(
+          java.nio.file.Files.readString(java.nio.file.Path.of("profiles/ValueSet-infusion-procedure-codes.json")));
+      var codeSystem = (org.hl7.fhir.r4.model.CodeSystem) FHIR.newJsonParser().parseResource(
+          java.nio.file.Files.readString(java.nio.file.Path.of("profiles/CodeSystem-infusion-procedure.json")));
+      var codes = new java.util.HashSet<String>();
+      for (var include : valueSet.getCompose().getInclude()) {
+        if (include.getConcept().isEmpty()) {
+          assertThat(include.getSystem()).isEqualTo(codeSystem.getUrl());
+          codeSystem.getConcept().forEach(c -> codes.add(include.getSystem() + "|" + c.getCode()));
+        }
+        include.getConcept().forEach(c -> codes.add(include.getSystem() + "|" + c.getCode()));
+      }
+      assertThat(codes).isEqualTo(org.infusionfhir.exchange.InfusionSessionRule.SESSION_CODES);
+    }
+  }
+
   private Bundle summary(String path) {
     var response = get(path);
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
