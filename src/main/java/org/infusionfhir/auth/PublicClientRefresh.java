@@ -18,7 +18,8 @@ import org.springframework.security.web.authentication.AuthenticationConverter;
  * Spring Authorization Server's client authentication does not recognise (it knows public clients only by
  * their PKCE verifier). The client is identified, not authenticated: the refresh token itself is the
  * proof, and Spring then checks that it was issued to that client (RFC 6749 §6, OAuth 2.1 §4.3.1).
- * Confidential clients cannot use this path: theirs must authenticate.
+ * Confidential clients cannot use this path: theirs must authenticate. The same holds for a public app's
+ * revocation request ({@code POST /oauth2/revoke} with {@code client_id}), RFC 7009 §2.1.
  */
 final class PublicClientRefresh implements AuthenticationConverter, AuthenticationProvider {
 
