@@ -185,6 +185,16 @@ class WorkspaceBrowserTest extends WorkspaceTestBase {
       browser.waiting(java.time.Duration.ofSeconds(5)).until(d -> d.findElement(row).getText().contains("HR 78"));
       var text = browser.driver.findElement(row).getText();
       assertThat(text).contains("BP 128/82").contains("SpO2 97%").contains("RR 14").contains("12 min");
+      assertThat(browser.driver.findElement(row).getAttribute("class")).doesNotContain("alerting");
+
+      // A systolic pressure beyond the default rule's limit: the safety monitor's alert reaches the board.
+      try (var mllp = new MllpClient(listener.port())) {
+        assertThat(mllp.send(Hl7v2Messages.withControlId(message.replace("|128|266016^", "|191|266016^"),
+            unique("BOARD-HIGH"))).code()).isEqualTo("AA");
+      }
+      browser.waiting(java.time.Duration.ofSeconds(5))
+          .until(d -> d.findElement(row).getAttribute("class").contains("alerting"));
+      assertThat(browser.driver.findElement(row).getText()).contains("191");
       browser.screenshot("workspace-room");
     }
   }
