@@ -25,6 +25,25 @@ export async function get(path, { tolerate = [] } = {}) {
   return body;
 }
 
+/** Stores a changed resource, only over the version it was read at (If-Match): a later change is never lost. */
+export async function update(resource) {
+  const url = `${fhirBase}/${resource.resourceType}/${encodeURIComponent(resource.id)}`;
+  requests.count++;
+  const token = await accessToken();
+  const response = await fetch(url, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/fhir+json', Accept: 'application/fhir+json', Authorization: 'Bearer ' + token,
+      'If-Match': `W/"${resource.meta?.versionId}"` },
+    body: JSON.stringify(resource),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const why = response.status === 412 ? 'It changed meanwhile; open it again.' : '';
+    throw new FhirError(response.status, `${explain(response.status, body)} ${why}`.trim());
+  }
+  return body;
+}
+
 function explain(status, body) {
   const issue = body?.issue?.map((i) => i.diagnostics || i.details?.text).filter(Boolean).join('; ');
   const what = { 401: 'You are not signed in (or the sign-in expired).', 403: 'You are not allowed to see this.', 404: 'Not found.' }[status]

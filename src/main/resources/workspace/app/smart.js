@@ -4,8 +4,8 @@
 
 const CLIENT_ID = 'workspace';
 const PENDING = 'workspace.pending-launch';
-const STANDALONE_SCOPE = 'openid fhirUser online_access user/*.rs patient/*.rs';
-const EHR_SCOPE = 'openid fhirUser launch online_access user/*.rs patient/*.rs';
+const STANDALONE_SCOPE = 'openid fhirUser online_access user/*.rs user/DetectedIssue.u patient/*.rs';
+const EHR_SCOPE = 'openid fhirUser launch online_access user/*.rs user/DetectedIssue.u patient/*.rs';
 
 let session = null;
 let config = null;

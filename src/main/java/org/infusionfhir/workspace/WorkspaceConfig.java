@@ -33,9 +33,12 @@ public class WorkspaceConfig implements WebMvcConfigurer {
   public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; font-src 'self'; manifest-src 'self'; form-action 'self'; "
       + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
-  /** What the workspace asks for: a clinician reads across patients, a patient user gets their own record. */
+  /**
+   * What the workspace asks for: a clinician reads across patients and acknowledges safety alerts (an update
+   * of the DetectedIssue, nothing else); a patient user gets their own record, read-only.
+   */
   static final List<String> SCOPES = List.of("openid", "fhirUser", "launch", "launch/patient", "online_access",
-      "user/*.rs", "patient/*.rs");
+      "user/*.rs", "user/DetectedIssue.u", "patient/*.rs");
 
   /** The client id the app signs in with (app/smart.js). */
   public static final String CLIENT_ID = "workspace";

@@ -1,7 +1,8 @@
 // The infusion room: every infusion in progress with its chair, minutes since start, latest vitals and
 // their age, and open safety alerts. Polled every 2 s (three searches a round, whatever the number of chairs).
 import { h, clear, table, missing, formatTime } from '../dom.js';
-import { get, search, byType, refersTo, idOf } from '../fhir.js';
+import { get, search, update, byType, refersTo, idOf } from '../fhir.js';
+import { current, isPatientUser } from '../smart.js';
 import * as c from '../codes.js';
 import * as m from '../model.js';
 
@@ -11,7 +12,12 @@ const RECENT_MINUTES = 30;
 export async function render(main) {
   const status = h('p', { class: 'status', id: 'room-status', 'aria-live': 'polite' }, 'Loading…');
   const board = h('div', { id: 'board' });
-  main.append(h('h1', {}, 'Infusion room'), status, board);
+  const dialog = acknowledgeDialog(status);
+  main.append(h('h1', {}, 'Infusion room'), status, board, dialog);
+  board.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-alert]');
+    if (button) dialog.showFor(button.dataset.alert, button.dataset.summary);
+  });
   let stopped = false;
   let timer = null;
   const round = async () => {
@@ -66,12 +72,59 @@ async function load() {
       h('td', { class: 'vitals' }, latest.length ? latest.map((v) => h('span', { class: 'vital', dataset: { code: v.code } }, `${v.label} ${v.value}`,
         h('small', {}, ` (${age(now - new Date(v.time))} ago)`))) : `no reading yet (in the last ${RECENT_MINUTES} min)`),
       h('td', {}, openAlerts === null ? 'alerts not available' : alertsHere.length
-        ? h('ul', { class: 'alerts' }, alertsHere.map((a) => h('li', { class: 'alert' }, a.detail || c.display(a.code) || 'open alert')))
+        ? h('ul', { class: 'alerts' }, alertsHere.map((a) => h('li', { class: 'alert' }, a.detail || c.display(a.code) || 'open alert',
+          isPatientUser() ? null : h('button', { type: 'button', class: 'secondary small', dataset: { alert: a.id, summary: a.detail || '' },
+            'aria-label': `Acknowledge: ${a.detail || 'open alert'}` }, 'Acknowledge'))))
         : 'none'));
   });
   return h('div', {},
     openAlerts === null ? missing('This server has no open-alert search (DetectedIssue alert-state): alerts are not shown.') : null,
     table('Infusions in progress', ['Patient', 'Chair', 'Since start', 'Latest vitals', 'Open alerts'], rows, { class: 'list', id: 'room-table' }));
+}
+
+/**
+ * The acknowledgement of an alert: what was done, stored as the alert's mitigation with the date and the
+ * signed-in clinician (fhirUser) as author, over the version read (the monitor may be adding a reading).
+ * A dialog outside the board, so the board's refresh does not wipe what is being typed.
+ */
+function acknowledgeDialog(status) {
+  const action = h('textarea', { id: 'ack-action', rows: 3, cols: 40, required: true });
+  const summary = h('p', { id: 'ack-summary' });
+  const problem = h('p', { class: 'error', role: 'alert', id: 'ack-problem' });
+  let alertId = null;
+  const dialog = h('dialog', { id: 'ack-dialog', 'aria-labelledby': 'ack-title' },
+    h('form', { method: 'dialog' },
+      h('h2', { id: 'ack-title' }, 'Acknowledge the alert'), summary,
+      h('label', { for: 'ack-action' }, 'What was done'), action, problem,
+      h('p', {},
+        h('button', { type: 'submit', id: 'ack-save', value: 'save' }, 'Acknowledge'), ' ',
+        h('button', { type: 'submit', class: 'secondary', value: 'cancel', formnovalidate: true }, 'Cancel'))));
+  dialog.querySelector('form').addEventListener('submit', async (event) => {
+    if (event.submitter?.value !== 'save') return;
+    event.preventDefault();
+    problem.textContent = '';
+    try {
+      const alert = await get(`DetectedIssue/${encodeURIComponent(alertId)}`);
+      alert.mitigation = alert.mitigation || [];
+      const author = current()?.fhirUser;
+      alert.mitigation.push({ action: { text: action.value.trim() }, date: new Date().toISOString(),
+        ...(author ? { author: { reference: author } } : {}) });
+      await update(alert);
+      dialog.close();
+      status.textContent = 'Alert acknowledged.';
+    } catch (error) {
+      problem.textContent = error.message;
+    }
+  });
+  dialog.showFor = (id, text) => {
+    alertId = id;
+    summary.textContent = text;
+    action.value = '';
+    problem.textContent = '';
+    dialog.showModal();
+    action.focus();
+  };
+  return dialog;
 }
 
 function age(millis) {

@@ -196,6 +196,23 @@ class WorkspaceBrowserTest extends WorkspaceTestBase {
           .until(d -> d.findElement(row).getAttribute("class").contains("alerting"));
       assertThat(browser.driver.findElement(row).getText()).contains("191");
       browser.screenshot("workspace-room");
+
+      // The clinician acknowledges it on the board: a mitigation by them, and the alert is no longer open.
+      browser.driver.findElement(row).findElement(By.cssSelector("button[data-alert]")).click();
+      var dialog = By.id("ack-dialog");
+      browser.waiting(PATIENCE).until(ExpectedConditions.visibilityOfElementLocated(dialog));
+      browser.driver.findElement(By.id("ack-action")).sendKeys("Infusion paused, BP rechecked after 5 min");
+      browser.driver.findElement(By.id("ack-save")).click();
+      browser.waiting(java.time.Duration.ofSeconds(10))
+          .until(d -> !d.findElement(row).getAttribute("class").contains("alerting"));
+      var acknowledged = client.search().byUrl("DetectedIssue?alert-state=acknowledged&alert-infusion=Procedure/"
+          + procedureId).returnBundle(org.hl7.fhir.r4.model.Bundle.class).execute().getEntry().stream()
+          .map(e -> (org.hl7.fhir.r4.model.DetectedIssue) e.getResource()).toList();
+      assertThat(acknowledged).hasSize(1);
+      var mitigation = acknowledged.get(0).getMitigationFirstRep();
+      assertThat(mitigation.getAction().getText()).isEqualTo("Infusion paused, BP rechecked after 5 min");
+      assertThat(mitigation.getAuthor().getReference()).isEqualTo("Practitioner/" + course.id("trd-practitioner"));
+      assertThat(mitigation.hasDate()).isTrue();
     }
   }
 
