@@ -58,6 +58,10 @@ public class FhirServerConfig {
     // The stock 60 s reuse makes a count taken right after an ingest show the old number.
     settings.setReuseCachedSearchResultsForMillis(
         props.searchReuse().isZero() ? null : props.searchReuse().toMillis());
+    // HAPI caches a type's or the system's history count for a minute by default; a count taken when the type
+    // had no versions then hides new ones from _history for that minute (seen when one test class asked
+    // Patient/_history on an empty database before another wrote a Patient and read its type history).
+    settings.setHistoryCountMode(ca.uhn.fhir.jpa.api.model.HistoryCountModeEnum.COUNT_ACCURATE);
     settings.setExpungeEnabled(props.expungeEnabled());
     settings.setAllowMultipleDelete(false);
     // Clients show "n results" from Bundle.total, which HAPI gives once a search has found every match.
