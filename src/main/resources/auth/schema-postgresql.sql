@@ -1,5 +1,5 @@
--- Our tables for the embedded authorization server, created when missing at start-up and by the user
--- command. Spring Authorization Server's own tables follow its published schema
+-- Our tables for the embedded authorization server: a migration (SchemaMigrations), run at start-up on H2 and
+-- by the migrate command on PostgreSQL. Spring Authorization Server's own tables follow its published schema
 -- (oauth2-authorization-schema.sql, oauth2-authorization-consent-schema.sql in its jar).
 CREATE TABLE IF NOT EXISTS auth_user (
     name varchar(100) NOT NULL,

@@ -1,4 +1,4 @@
--- The safety monitor's episode key, created when missing at start-up (the same SQL on H2 and PostgreSQL).
+-- The safety monitor's episode key (the same SQL on H2 and PostgreSQL), a migration (SchemaMigrations).
 -- One row per patient and rule (or per infusion and the discharge rule). Evaluations lock the row with
 -- SELECT ... FOR UPDATE before they read or write the alert, so readings of one patient arriving on two
 -- replicas at once cannot open two alerts for one episode.

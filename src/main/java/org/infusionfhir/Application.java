@@ -9,6 +9,7 @@ import org.infusionfhir.ig.FixtureLoader;
 import org.infusionfhir.ig.ValidateCommand;
 import org.infusionfhir.security.TokenCommand;
 import org.infusionfhir.server.StartupWarmUp;
+import org.infusionfhir.server.storage.MigrateCommand;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -22,7 +23,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  *
  * <p>{@code java -jar infusion-fhir.jar} starts the server; {@code validate PATH...} validates files
  * offline, {@code load PATH...} stores fixtures, {@code token --scope S} prints an access token from the
- * embedded issuer, and {@code generate} writes a synthetic cohort, all without starting it.
+ * embedded issuer, {@code generate} writes a synthetic cohort, and {@code migrate} brings the database schema to
+ * this version, all without starting it.
  */
 // HAPI brings libraries whose Spring Boot auto-configuration we do not want: its own entity manager
 // factory replaces Boot's JPA one; Flyway would add a history table to our schema; Elasticsearch, Quartz
@@ -64,6 +66,10 @@ public class Application {
       quietLogging();
       System.exit(new GenerateCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("migrate")) {
+      quietLogging();
+      System.exit(new MigrateCommand(System.out, System.err).run(List.of(args).subList(1, args.length)));
+    }
     if (args.length > 0 && args[0].equals("load")) {
       System.exit(load(List.of(args).subList(1, args.length)));
     }
@@ -79,6 +85,7 @@ public class Application {
   static final List<String> COMMANDS = List.of(
       "(none)     start the server: java -jar infusion-fhir.jar [--spring.property=value...]",
       "validate   validate FHIR files or folders against the implementation guide: validate PATH...",
+      "migrate    create or upgrade the database schema (HAPI's and ours): migrate [--spring.property=value...]",
       "load       store fixture files in the configured database: load [--spring.property=value...] PATH...",
       "token      print an access token from the embedded issuer: token --scope SCOPES [--patient ID] [--server URL]",
       "generate   write a synthetic cohort of infusion courses: generate [options]");

@@ -42,12 +42,10 @@ public class ReceivedMessages {
 
   private final JdbcTemplate jdbc;
 
-  public ReceivedMessages(DataSource dataSource, IInterceptorService interceptors) {
+  public ReceivedMessages(DataSource dataSource, IInterceptorService interceptors,
+      org.infusionfhir.server.storage.DatabaseSchema schemaFirst) {
     this.jdbc = new JdbcTemplate(dataSource);
     interceptors.registerInterceptor(this);
-    jdbc.execute("CREATE TABLE IF NOT EXISTS infusion_received_message ("
-        + "sender VARCHAR(200) NOT NULL, control_id VARCHAR(200) NOT NULL, content_hash CHAR(64) NOT NULL, "
-        + "received_at TIMESTAMP NOT NULL, PRIMARY KEY (sender, control_id, content_hash))");
   }
 
   /** Whether a message with this key has been stored (a resend). */

@@ -72,8 +72,8 @@ public class AuthServerConfig {
   static final String SIGN_OUT = "/auth/sign-out";
 
   @Bean
-  UserAccounts userAccounts(DataSource dataSource, AuthProperties props) {
-    AuthSchema.create(dataSource);
+  UserAccounts userAccounts(DataSource dataSource, AuthProperties props,
+      org.infusionfhir.server.storage.DatabaseSchema schemaFirst) {
     return new UserAccounts(dataSource, props);
   }
 

@@ -122,7 +122,7 @@ public final class UserCommand {
       err.println("user: no running server answered; opening the database "
           + env.getProperty("spring.datasource.url") + " directly");
       var dataSource = context.getBean(DataSource.class);
-      AuthSchema.create(dataSource);
+      org.infusionfhir.server.storage.DatabaseSchema.prepareOwnTables(dataSource);
       return apply(new UserAccounts(dataSource, props), request);
     } catch (IllegalArgumentException e) {
       err.println("user: " + e.getMessage());

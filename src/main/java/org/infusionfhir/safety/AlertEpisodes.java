@@ -2,10 +2,8 @@ package org.infusionfhir.safety;
 
 import java.time.Instant;
 import javax.sql.DataSource;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -25,7 +23,6 @@ public class AlertEpisodes {
   public AlertEpisodes(DataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbc = new JdbcTemplate(dataSource);
-    new ResourceDatabasePopulator(new ClassPathResource("safety/schema.sql")).execute(dataSource);
   }
 
   /**

@@ -1,5 +1,7 @@
 package org.infusionfhir.safety;
 
+import org.infusionfhir.server.storage.DatabaseSchema;
+
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.subscription.async.AsyncResourceModifiedSubmitterSvc;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +37,7 @@ public class SafetyConfig {
   }
 
   @Bean
-  public AlertEpisodes alertEpisodes(DataSource dataSource) {
+  public AlertEpisodes alertEpisodes(DataSource dataSource, DatabaseSchema schemaFirst) {
     return new AlertEpisodes(dataSource);
   }
 

@@ -99,7 +99,8 @@ public class SecurityConfig {
    */
   /** The jti of every signed client JWT, in the database so that no replica accepts a replay. */
   @Bean
-  UsedJwtIds usedJwtIds(javax.sql.DataSource dataSource) {
+  UsedJwtIds usedJwtIds(javax.sql.DataSource dataSource,
+      org.infusionfhir.server.storage.DatabaseSchema schemaFirst) {
     return new UsedJwtIds(dataSource);
   }
 

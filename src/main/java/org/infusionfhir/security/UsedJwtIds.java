@@ -29,10 +29,6 @@ public final class UsedJwtIds {
 
   public UsedJwtIds(DataSource dataSource) {
     this.jdbc = new JdbcTemplate(dataSource);
-    jdbc.execute("CREATE TABLE IF NOT EXISTS infusion_used_jwt_id ("
-        + "client_id VARCHAR(200) NOT NULL, jti_hash CHAR(64) NOT NULL, expires_at TIMESTAMP NOT NULL, "
-        + "PRIMARY KEY (client_id, jti_hash))");
-    jdbc.execute("CREATE INDEX IF NOT EXISTS infusion_used_jwt_id_expiry ON infusion_used_jwt_id (expires_at)");
   }
 
   /** True the first time {@code client} presents {@code jti}; false for a replay, on any replica. */

@@ -24,8 +24,8 @@ import org.springframework.security.oauth2.server.authorization.client.InMemoryR
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 
 /**
- * The sign-in tables on both databases the server runs on: created by {@link AuthSchema} where missing
- * (again without harm), and used by Spring's JDBC authorization service and by our own stores.
+ * The sign-in tables on both databases the server runs on: created by our migrations (run twice: the second
+ * run finds nothing to do), and used by Spring's JDBC authorization service and by our own stores.
  */
 class AuthStoreTest {
 
@@ -34,8 +34,8 @@ class AuthStoreTest {
       Duration.ofMinutes(30));
 
   static void storesWorkOn(DataSource dataSource) {
-    AuthSchema.create(dataSource);
-    AuthSchema.create(dataSource);
+    org.infusionfhir.server.storage.SchemaMigrations.migrate(dataSource, false);
+    org.infusionfhir.server.storage.SchemaMigrations.migrate(dataSource, false);
 
     var users = new UserAccounts(dataSource, PROPS);
     var name = "u-" + UUID.randomUUID().toString().substring(0, 8);

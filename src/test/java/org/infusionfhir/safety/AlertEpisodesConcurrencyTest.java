@@ -45,6 +45,7 @@ class AlertEpisodesConcurrencyTest {
   }
 
   static void assertOneOpenerPerEpisode(DataSource dataSource) throws Exception {
+    org.infusionfhir.server.storage.SchemaMigrations.migrate(dataSource, false);
     var episodes = new AlertEpisodes(dataSource);
     var transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     var pool = Executors.newFixedThreadPool(WRITERS);

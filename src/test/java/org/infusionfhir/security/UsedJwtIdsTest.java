@@ -33,6 +33,7 @@ class UsedJwtIdsTest {
   }
 
   private static void acceptedOnceAcrossNodes(DataSource db) throws Exception {
+    org.infusionfhir.server.storage.SchemaMigrations.migrate(db, false);
     var nodeA = new UsedJwtIds(db);
     var nodeB = new UsedJwtIds(db);
     var client = "client-" + UUID.randomUUID();

@@ -25,10 +25,17 @@ public class DatabaseConfig {
 
   private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
 
+  /** The schema made or checked before anything reads a table ({@link DatabaseSchema}). */
+  @Bean
+  public DatabaseSchema databaseSchema(DataSource dataSource, DatabaseProperties database) {
+    return DatabaseSchema.prepare(dataSource, database.schemaAction());
+  }
+
   @Bean
   @Primary
   public LocalContainerEntityManagerFactoryBean entityManagerFactory(
       DataSource dataSource,
+      DatabaseSchema schema,
       DataSourceProperties dataSourceProperties,
       DatabaseProperties database,
       ConfigurableListableBeanFactory beanFactory,
@@ -40,8 +47,8 @@ public class DatabaseConfig {
     factory.setDataSource(dataSource);
     var dialect = dialectFor(dataSourceProperties.determineUrl(), database.dialect());
     log.info("Database {} with dialect {}, schema action '{}'",
-        dataSourceProperties.determineUrl(), dialect, database.schemaAction());
-    factory.setJpaProperties(hibernateProperties(database, dialect));
+        dataSourceProperties.determineUrl(), dialect, schema.action());
+    factory.setJpaProperties(hibernateProperties(database, dialect, schema.hibernateAction()));
     return factory;
   }
 
@@ -67,10 +74,10 @@ public class DatabaseConfig {
     return HapiFhirH2Dialect.class.getName();
   }
 
-  private static Properties hibernateProperties(DatabaseProperties database, String dialect) {
+  private static Properties hibernateProperties(DatabaseProperties database, String dialect, String ddl) {
     var props = new Properties();
     props.put("hibernate.dialect", dialect);
-    props.put("hibernate.hbm2ddl.auto", database.schemaAction());
+    props.put("hibernate.hbm2ddl.auto", ddl);
     // No Lucene/Elasticsearch: full-text search is a module we do not use.
     props.put("hibernate.search.enabled", "false");
     // Envers audits only HAPI's MDM links, and MDM is a module we do not use.

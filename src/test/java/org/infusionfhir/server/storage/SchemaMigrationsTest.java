@@ -1,0 +1,45 @@
+package org.infusionfhir.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.DriverManager;
+import org.infusionfhir.support.Postgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/** HAPI's migrator builds HAPI's schema and ours on an empty PostgreSQL database; the check sees the difference. */
+@ExtendWith(Postgres.class)
+class SchemaMigrationsTest {
+
+  @Test
+  void anEmptyDatabaseIsRefusedThenMigratedOnceAndThenCurrent() throws Exception {
+    var database = "infusion_schema_migrations_test";
+    try (var admin = DriverManager.getConnection(Postgres.URL, Postgres.USER, Postgres.PASSWORD)) {
+      admin.createStatement().execute("DROP DATABASE IF EXISTS " + database);
+      admin.createStatement().execute("CREATE DATABASE " + database);
+    }
+    var url = Postgres.URL.substring(0, Postgres.URL.lastIndexOf('/') + 1) + database;
+    var dataSource = new DriverManagerDataSource(url, Postgres.USER, Postgres.PASSWORD);
+
+    assertThat(SchemaMigrations.pending(dataSource, true)).hasSize(2)
+        .anySatisfy(p -> assertThat(p).startsWith("FLY_HFJ_MIGRATION:"))
+        .anySatisfy(p -> assertThat(p).startsWith("INFUSION_MIGRATION:"));
+    assertThatThrownBy(() -> DatabaseSchema.prepare(dataSource, "auto"))
+        .isInstanceOf(SchemaNotCurrentException.class)
+        .hasMessageContaining("java -jar infusion-fhir.jar migrate");
+
+    var first = SchemaMigrations.migrate(dataSource, true);
+    assertThat(first).allSatisfy(a -> assertThat(a.applied()).isPositive());
+    assertThat(SchemaMigrations.pending(dataSource, true)).isEmpty();
+    var tables = new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForList(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", String.class);
+    assertThat(tables).contains("hfj_resource", "hfj_spidx_token", "bt2_work_chunk", "auth_user", "safety_episode",
+        "infusion_received_message", "infusion_used_jwt_id");
+
+    var second = SchemaMigrations.migrate(dataSource, true);
+    assertThat(second).allSatisfy(a -> assertThat(a.applied()).isZero());
+    assertThat(DatabaseSchema.prepare(dataSource, "auto").action()).isEqualTo("check");
+  }
+}
