@@ -7,6 +7,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -50,18 +51,8 @@ public final class MigrateCommand {
       out.printf("migrate: the schema is current (%.1f s)%n", (System.nanoTime() - started) / 1e9);
       return 0;
     } catch (RuntimeException e) {
-      err.println("migrate failed: " + rootMessage(e));
+      err.println("migrate failed: " + NestedExceptionUtils.getMostSpecificCause(e).getMessage());
       return 1;
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    var message = e.getMessage();
-    for (var cause = e.getCause(); cause != null; cause = cause.getCause()) {
-      if (cause.getMessage() != null) {
-        message = cause.getMessage();
-      }
-    }
-    return message;
   }
 }

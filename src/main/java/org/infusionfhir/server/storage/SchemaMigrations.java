@@ -81,7 +81,8 @@ public final class SchemaMigrations {
     try {
       var text = new ClassPathResource(resource).getContentAsString(StandardCharsets.UTF_8);
       // Our scripts: "--" comments on lines of their own, statements ended by ";", no ";" inside a literal.
-      var code = text.lines().filter(line -> !line.strip().startsWith("--")).reduce("", (a, b) -> a + "\n" + b);
+      var code = text.lines().filter(line -> !line.strip().startsWith("--"))
+          .collect(java.util.stream.Collectors.joining("\n"));
       var statements = List.of(code.split(";"));
       return statements.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     } catch (IOException e) {
