@@ -50,6 +50,23 @@ public class Postgres implements ExecutionCondition {
     return unreachable;
   }
 
+  /**
+   * Drops and creates database {@code name} on the test server and returns its JDBC URL: a test that needs its
+   * own schema (a migrated one, or several server processes sharing one) owns its data from the start.
+   */
+  public static String freshDatabase(String name) {
+    try (var admin = DriverManager.getConnection(URL, USER, PASSWORD)) {
+      // Another run's server processes may still hold connections if that run was killed.
+      admin.createStatement().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+          + name + "' AND pid <> pg_backend_pid()");
+      admin.createStatement().execute("DROP DATABASE IF EXISTS " + name);
+      admin.createStatement().execute("CREATE DATABASE " + name);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
+    }
+    return URL.substring(0, URL.lastIndexOf('/') + 1) + name;
+  }
+
   static boolean onCi() {
     var ci = System.getenv("CI");
     return ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false");

@@ -3,7 +3,6 @@ package org.infusionfhir.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.sql.DriverManager;
 import org.infusionfhir.support.Postgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -15,12 +14,7 @@ class SchemaMigrationsTest {
 
   @Test
   void anEmptyDatabaseIsRefusedThenMigratedOnceAndThenCurrent() throws Exception {
-    var database = "infusion_schema_migrations_test";
-    try (var admin = DriverManager.getConnection(Postgres.URL, Postgres.USER, Postgres.PASSWORD)) {
-      admin.createStatement().execute("DROP DATABASE IF EXISTS " + database);
-      admin.createStatement().execute("CREATE DATABASE " + database);
-    }
-    var url = Postgres.URL.substring(0, Postgres.URL.lastIndexOf('/') + 1) + database;
+    var url = Postgres.freshDatabase("infusion_schema_migrations_test");
     var dataSource = new DriverManagerDataSource(url, Postgres.USER, Postgres.PASSWORD);
 
     assertThat(SchemaMigrations.pending(dataSource, true)).hasSize(2)
