@@ -6,8 +6,10 @@ import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.impl.RetryPolicyProvider;
 import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
 import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
+import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionLoader;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
+import javax.sql.DataSource;
 import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.springframework.context.annotation.Bean;
@@ -78,12 +80,19 @@ public class RestHookSubscriptionConfig {
 
   @Bean
   public SubscriptionStatusProvider subscriptionStatusProvider(DaoRegistry daos, SubscriptionDeliveryLog deliveries,
-      SubscriptionRegistry registry) {
-    return new SubscriptionStatusProvider(daos.getResourceDao(Subscription.class), deliveries, registry);
+      SubscriptionRegistry registry, SubscriptionRegistryFreshness freshness) {
+    return new SubscriptionStatusProvider(daos.getResourceDao(Subscription.class), deliveries, registry, freshness);
   }
 
   @Bean
-  public SubscriptionSubmissionGate subscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhir) {
-    return new SubscriptionSubmissionGate(registry, fhir);
+  public SubscriptionRegistryFreshness subscriptionRegistryFreshness(DataSource dataSource, SubscriptionLoader loader,
+      SubscriptionProperties props) {
+    return new SubscriptionRegistryFreshness(dataSource, loader, props.registryCheck());
+  }
+
+  @Bean
+  public SubscriptionSubmissionGate subscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhir,
+      SubscriptionRegistryFreshness freshness) {
+    return new SubscriptionSubmissionGate(registry, fhir, freshness);
   }
 }

@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryLongestWait the longest wait between two retries
  * @param retryGiveUpAfter a notification still undelivered this long after its first attempt is dropped
  *     (and logged); later notifications are tried afresh
+ * @param registryCheck how often, at most, a replica looks in the database for Subscriptions created or changed
+ *     on another replica before it keeps a write of an unwatched type out of the subscription pipeline: the
+ *     longest a new Subscription can miss writes made on a replica other than its own
  */
 @ConfigurationProperties("infusion.subscriptions")
 public record SubscriptionProperties(
@@ -25,4 +28,5 @@ public record SubscriptionProperties(
     @DefaultValue("1s") Duration retryFirstWait,
     @DefaultValue("2.0") double retryMultiplier,
     @DefaultValue("1m") Duration retryLongestWait,
-    @DefaultValue("15m") Duration retryGiveUpAfter) {}
+    @DefaultValue("15m") Duration retryGiveUpAfter,
+    @DefaultValue("1s") Duration registryCheck) {}

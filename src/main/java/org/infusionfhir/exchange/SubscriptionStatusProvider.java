@@ -15,7 +15,9 @@ import org.infusionfhir.server.ServerProvider;
  * {@code GET Subscription/[id]/$delivery-status}: the Subscription's status, whether this server is matching
  * for it, and what it has seen
  * of its deliveries (state ok, retrying or blocked; attempts; the last success and the last error).
- * Counts are per server since it started; behind several replicas each answers for itself.
+ * Whether it is matching is the same on every replica (each reloads its registry first if another replica changed
+ * a Subscription); the delivery counts are per server since it started, and behind several replicas each answers
+ * for the deliveries it made.
  */
 public class SubscriptionStatusProvider implements ServerProvider {
 
@@ -23,8 +25,11 @@ public class SubscriptionStatusProvider implements ServerProvider {
   private final SubscriptionDeliveryLog deliveries;
   private final SubscriptionRegistry registry;
 
+  private final SubscriptionRegistryFreshness freshness;
+
   public SubscriptionStatusProvider(IFhirResourceDao<Subscription> subscriptions, SubscriptionDeliveryLog deliveries,
-      SubscriptionRegistry registry) {
+      SubscriptionRegistry registry, SubscriptionRegistryFreshness freshness) {
+    this.freshness = freshness;
     this.subscriptions = subscriptions;
     this.deliveries = deliveries;
     this.registry = registry;
@@ -38,6 +43,7 @@ public class SubscriptionStatusProvider implements ServerProvider {
     result.addParameter("endpoint", subscription.getChannel().getEndpoint());
     var idPart = subscription.getIdElement().getIdPart();
     // Whether this server matches new data against it yet: activation reaches each server a moment later.
+    freshness.ensureCurrent();
     result.addParameter("matching", new BooleanType(registry.get(idPart) != null));
     var seen = deliveries.of(idPart);
     result.addParameter("notificationsSeen", new BooleanType(seen.isPresent()));

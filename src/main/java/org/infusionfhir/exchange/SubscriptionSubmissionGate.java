@@ -24,8 +24,9 @@ import org.infusionfhir.server.ServerInterceptor;
  *
  * <p>What this changes: a resource written before a new Subscription is active in this server's registry
  * is not matched against it, even if HAPI's pass would have run after the activation. A Subscription
- * notifies about changes after it is active, so that is the behaviour the standard describes. Another
- * replica learns of the new Subscription when HAPI's subscription loader next reads the database.
+ * notifies about changes after it is active, so that is the behaviour the standard describes. Before keeping
+ * a write out, the gate has {@link SubscriptionRegistryFreshness} look for Subscriptions created on other
+ * replicas (at most once per {@code infusion.subscriptions.registry-check}).
  */
 @Interceptor
 public class SubscriptionSubmissionGate implements ServerInterceptor {
@@ -36,7 +37,11 @@ public class SubscriptionSubmissionGate implements ServerInterceptor {
   private final SubscriptionRegistry registry;
   private final FhirContext fhirContext;
 
-  public SubscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhirContext) {
+  private final SubscriptionRegistryFreshness freshness;
+
+  public SubscriptionSubmissionGate(SubscriptionRegistry registry, FhirContext fhirContext,
+      SubscriptionRegistryFreshness freshness) {
+    this.freshness = freshness;
     this.registry = registry;
     this.fhirContext = fhirContext;
   }
@@ -45,7 +50,12 @@ public class SubscriptionSubmissionGate implements ServerInterceptor {
   public boolean submit(ResourceModifiedMessage message) {
     var id = message.getPayloadId(fhirContext);
     // Nothing to decide by: let HAPI handle it as it would.
-    return id == null || id.getResourceType() == null || wanted(id.getResourceType());
+    if (id == null || id.getResourceType() == null || wanted(id.getResourceType())) {
+      return true;
+    }
+    // About to keep it out: first make sure no Subscription created on another replica wants it.
+    freshness.ensureCheckedRecently();
+    return wanted(id.getResourceType());
   }
 
   /** Whether an active Subscription could match a resource of this type. */

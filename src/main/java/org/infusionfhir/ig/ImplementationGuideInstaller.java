@@ -4,6 +4,9 @@ import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec.InstallModeEnum;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.jpa.packages.PackageInstallOutcomeJson;
+import org.infusionfhir.server.storage.ClusterLock;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -24,7 +27,11 @@ public class ImplementationGuideInstaller implements ApplicationRunner {
   private final IPackageInstallerSvc installer;
   private final ISearchParamRegistry searchParams;
 
-  public ImplementationGuideInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams) {
+  private final DataSource dataSource;
+
+  public ImplementationGuideInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams,
+      DataSource dataSource) {
+    this.dataSource = dataSource;
     this.installer = installer;
     this.searchParams = searchParams;
   }
@@ -42,7 +49,12 @@ public class ImplementationGuideInstaller implements ApplicationRunner {
     // The ImplementationGuide and CapabilityStatement stay in the package: stored, their references to
     // our profiles would not resolve, as HAPI gives installed resources ids of its own.
     spec.setInstallResourceTypes(java.util.List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter"));
-    var outcome = installer.install(spec);
+    // Replicas starting together would both insert the package's rows: one at a time, and the later one finds
+    // the package stored and reloads its resources.
+    PackageInstallOutcomeJson outcome;
+    try (var lock = ClusterLock.take(dataSource, "installing the implementation guide")) {
+      outcome = installer.install(spec);
+    }
     searchParams.forceRefresh();
     log.info("Implementation guide {}#{} installed: {}", ImplementationGuidePackage.NAME,
         ImplementationGuidePackage.VERSION, outcome.getResourcesInstalled());

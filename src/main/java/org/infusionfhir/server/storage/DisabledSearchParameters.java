@@ -13,6 +13,7 @@ import java.util.Map;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.SearchParameter;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -37,8 +38,11 @@ public class DisabledSearchParameters implements ApplicationRunner {
   private final ISearchParamRegistry registry;
   private final IndexingProperties properties;
 
+  private final DataSource dataSource;
+
   public DisabledSearchParameters(FhirContext fhirContext, DaoRegistry daos, ISearchParamRegistry registry,
-      IndexingProperties properties) {
+      IndexingProperties properties, DataSource dataSource) {
+    this.dataSource = dataSource;
     this.fhirContext = fhirContext;
     this.daos = daos;
     this.registry = registry;
@@ -47,6 +51,13 @@ public class DisabledSearchParameters implements ApplicationRunner {
 
   @Override
   public void run(ApplicationArguments args) {
+    // Replicas starting together would both write the same SearchParameters: one at a time.
+    try (var lock = ClusterLock.take(dataSource, "storing the switched-off search parameters")) {
+      store();
+    }
+  }
+
+  private void store() {
     var wanted = new LinkedHashMap<String, SearchParameter>();
     for (var name : properties.disabledSearchParameters()) {
       var retired = retiredCopy(name.trim());

@@ -38,8 +38,6 @@ public final class SchemaMigrations {
 
   public static final String HAPI_TABLE = "FLY_HFJ_MIGRATION";
   public static final String OWN_TABLE = "INFUSION_MIGRATION";
-  /** The key of the PostgreSQL advisory lock migrations hold: "infusion" in ASCII, as a number. */
-  static final long ADVISORY_LOCK = 0x696e667573696f6eL;
 
   /** What one run did to one set of tasks. */
   public record Applied(String table, int applied, int total, String version) {}
@@ -110,7 +108,7 @@ public final class SchemaMigrations {
   public static List<Applied> migrate(DataSource dataSource, boolean includeHapi) {
     var driver = driverOf(dataSource);
     var sets = sets(includeHapi);
-    try (var lock = AdvisoryLock.take(dataSource, driver)) {
+    try (var lock = ClusterLock.take(dataSource, "migrating the schema")) {
       var applied = new ArrayList<Applied>();
       for (var set : sets) {
         var migrator = new HapiMigrator(set.table(), dataSource, driver);
@@ -127,8 +125,29 @@ public final class SchemaMigrations {
             done.total(), done.version());
         applied.add(done);
       }
+      if (includeHapi) {
+        fillResourceTypes(dataSource, driver);
+      }
       return applied;
     }
+  }
+
+  /**
+   * HAPI's table of resource types, which its migrations create empty and every server fills at start-up when
+   * it finds it empty: replicas starting together on a new database would both insert the same names, and the
+   * later one fail. Filled here, under the migration lock, by HAPI's own list and sequence.
+   */
+  private static void fillResourceTypes(DataSource dataSource, DriverTypeEnum driver) {
+    var jdbc = new org.springframework.jdbc.core.JdbcTemplate(dataSource);
+    Integer present = jdbc.queryForObject("SELECT COUNT(*) FROM HFJ_RESOURCE_TYPE", Integer.class);
+    if (present != null && present > 0) {
+      return;
+    }
+    var types = ca.uhn.fhir.jpa.config.util.ResourceTypeUtil.generateResourceTypes();
+    var next = driver == DriverTypeEnum.POSTGRES_9_4 ? "nextval('SEQ_RESOURCE_TYPE')" : "NEXT VALUE FOR SEQ_RESOURCE_TYPE";
+    jdbc.batchUpdate("INSERT INTO HFJ_RESOURCE_TYPE (RES_TYPE_ID, RES_TYPE) VALUES (" + next + ", ?)",
+        types.stream().map(type -> new Object[] {type}).toList());
+    log.info("Table HFJ_RESOURCE_TYPE filled with {} resource types", types.size());
   }
 
   /**
@@ -177,56 +196,6 @@ public final class SchemaMigrations {
       return false;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the database's tables: " + e.getMessage(), e);
-    }
-  }
-
-  /** PostgreSQL's session-level advisory lock on a connection held for the migration; nothing on H2. */
-  private static final class AdvisoryLock implements AutoCloseable {
-
-    private final Connection connection;
-
-    private AdvisoryLock(Connection connection) {
-      this.connection = connection;
-    }
-
-    static AdvisoryLock take(DataSource dataSource, DriverTypeEnum driver) {
-      if (driver != DriverTypeEnum.POSTGRES_9_4) {
-        return new AdvisoryLock(null);
-      }
-      try {
-        var connection = dataSource.getConnection();
-        connection.setAutoCommit(true);
-        try (var tryLock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-          tryLock.setLong(1, ADVISORY_LOCK);
-          try (var result = tryLock.executeQuery()) {
-            result.next();
-            if (!result.getBoolean(1)) {
-              log.info("Another process is migrating the schema; waiting for it to finish");
-              try (var lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
-                lock.setLong(1, ADVISORY_LOCK);
-                lock.execute();
-              }
-            }
-          }
-        }
-        return new AdvisoryLock(connection);
-      } catch (SQLException e) {
-        throw new IllegalStateException("cannot take the migration lock: " + e.getMessage(), e);
-      }
-    }
-
-    @Override
-    public void close() {
-      if (connection == null) {
-        return;
-      }
-      try (connection; var unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-        unlock.setLong(1, ADVISORY_LOCK);
-        unlock.execute();
-      } catch (SQLException e) {
-        // Closing the connection releases a session-level lock anyway.
-        log.warn("Releasing the migration lock: {}", e.getMessage());
-      }
     }
   }
 }

@@ -31,6 +31,10 @@ class SchemaMigrationsTest {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", String.class);
     assertThat(tables).contains("hfj_resource", "hfj_spidx_token", "bt2_work_chunk", "auth_user", "safety_episode",
         "infusion_received_message", "infusion_used_jwt_id");
+    // HAPI's resource types are filled by the migration, not raced for by the first servers to start.
+    assertThat(new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+        "SELECT COUNT(*) FROM hfj_resource_type WHERE res_type IN ('Patient', 'Observation', 'Subscription')",
+        Integer.class)).isEqualTo(3);
 
     var second = SchemaMigrations.migrate(dataSource, true);
     assertThat(second).allSatisfy(a -> assertThat(a.applied()).isZero());

@@ -1,0 +1,77 @@
+package org.infusionfhir.exchange;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionLoader;
+import java.time.Duration;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.infusionfhir.server.ServerInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Keeps this replica's registry of active Subscriptions as current as the database, so that a Subscription
+ * created or changed on another replica is matched here too.
+ *
+ * <p>HAPI's loader reads the Subscriptions again once a minute; until then a replica that did not write the
+ * Subscription would match change messages against the old set, and HAPI deletes a message once one replica has
+ * matched it, so a notification would be lost. This looks at a fingerprint of the Subscription rows (their count,
+ * latest update and version sum: one index-only query) and reloads the registry when it has changed:
+ *
+ * <ul>
+ *   <li>before every change message is matched ({@link Pointcut#SUBSCRIPTION_BEFORE_PERSISTED_RESOURCE_CHECKED}),
+ *       so no message is matched against a registry older than the message;
+ *   <li>when {@link SubscriptionSubmissionGate} is about to keep a write out of the pipeline because no
+ *       registered Subscription wants its type, at most once per {@code infusion.subscriptions.registry-check}
+ *       (1 s by default): a Subscription created on another replica is matched here within that time.
+ * </ul>
+ */
+@Interceptor
+public class SubscriptionRegistryFreshness implements ServerInterceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(SubscriptionRegistryFreshness.class);
+
+  private static final String FINGERPRINT = "SELECT COUNT(*) || ':' || COALESCE(CAST(MAX(RES_UPDATED) AS VARCHAR(40)), '')"
+      + " || ':' || COALESCE(CAST(SUM(RES_VER) AS VARCHAR(40)), '') FROM HFJ_RESOURCE WHERE RES_TYPE = 'Subscription'";
+
+  private final JdbcTemplate jdbc;
+  private final SubscriptionLoader loader;
+  private final long gateCheckNanos;
+  private String synced;
+  private volatile long checkedAt = System.nanoTime() - Long.MAX_VALUE / 2;
+
+  public SubscriptionRegistryFreshness(DataSource dataSource, SubscriptionLoader loader, Duration gateCheck) {
+    this.jdbc = new JdbcTemplate(dataSource);
+    this.loader = loader;
+    this.gateCheckNanos = gateCheck.toNanos();
+  }
+
+  /** Before HAPI matches a change message against the registry. */
+  @Hook(Pointcut.SUBSCRIPTION_BEFORE_PERSISTED_RESOURCE_CHECKED)
+  public void beforeMatching() {
+    ensureCurrent();
+  }
+
+  /** Reloads the registry if the Subscriptions in the database changed since it was last loaded here. */
+  public synchronized void ensureCurrent() {
+    var now = jdbc.queryForObject(FINGERPRINT, String.class);
+    checkedAt = System.nanoTime();
+    if (!Objects.equals(now, synced)) {
+      if (synced != null) {
+        log.info("Subscriptions changed in the database; reloading this replica's subscription registry");
+      }
+      loader.forceRefresh();
+      synced = now;
+    }
+  }
+
+  /** {@link #ensureCurrent} unless it ran within the gate's interval. */
+  public void ensureCheckedRecently() {
+    if (System.nanoTime() - checkedAt > gateCheckNanos) {
+      ensureCurrent();
+    }
+  }
+}

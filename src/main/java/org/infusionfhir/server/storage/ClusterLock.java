@@ -1,0 +1,126 @@
+package org.infusionfhir.server.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One piece of work at a time across the replicas sharing a PostgreSQL database: a session-level advisory lock,
+ * named by what it guards, on a connection held until {@link #close}. A replica killed while holding it releases
+ * it with its connection. On H2, which one process owns, it is nothing.
+ *
+ * <p>Used for the start-up work every replica does and two must not do at once: migrating the schema,
+ * installing the implementation guide, storing the switched-off search parameters.
+ */
+public final class ClusterLock implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterLock.class);
+
+  private final Connection connection;
+  private final long key;
+
+  private ClusterLock(Connection connection, long key) {
+    this.connection = connection;
+    this.key = key;
+  }
+
+  /**
+   * Waits for and takes the lock named {@code work} ("migrating the schema"); the log says when another process
+   * holds it.
+   */
+  public static ClusterLock take(DataSource dataSource, String work) {
+    var key = keyOf(work);
+    Connection connection = null;
+    try {
+      connection = dataSource.getConnection();
+      if (!connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
+        connection.close();
+        return new ClusterLock(null, key);
+      }
+      connection.setAutoCommit(true);
+      if (!tryLock(connection, key)) {
+        log.info("Another process is {}; waiting for it to finish", work);
+        try (var wait = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
+          wait.setLong(1, key);
+          wait.execute();
+        }
+      }
+      return new ClusterLock(connection, key);
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw new IllegalStateException("cannot take the lock for " + work + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Takes the lock named {@code work} if no other process holds it, else returns null at once: for work that
+   * one replica doing is enough.
+   */
+  public static ClusterLock tryTake(DataSource dataSource, String work) {
+    var key = keyOf(work);
+    Connection connection = null;
+    try {
+      connection = dataSource.getConnection();
+      if (!connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
+        connection.close();
+        return new ClusterLock(null, key);
+      }
+      connection.setAutoCommit(true);
+      if (tryLock(connection, key)) {
+        return new ClusterLock(connection, key);
+      }
+      connection.close();
+      return null;
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw new IllegalStateException("cannot take the lock for " + work + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The advisory lock's 64-bit key: a fixed prefix ("inf") and a checksum of the name. */
+  static long keyOf(String work) {
+    var crc = new CRC32();
+    crc.update(work.getBytes(StandardCharsets.UTF_8));
+    return (0x696e66L << 40) | crc.getValue();
+  }
+
+  private static boolean tryLock(Connection connection, long key) throws SQLException {
+    try (var statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+      statement.setLong(1, key);
+      try (var result = statement.executeQuery()) {
+        return result.next() && result.getBoolean(1);
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // nothing left to release
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (connection == null) {
+      return;
+    }
+    try (var unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+      unlock.setLong(1, key);
+      unlock.execute();
+    } catch (SQLException e) {
+      // Closing the connection releases a session-level lock anyway.
+      log.warn("Releasing an advisory lock: {}", e.getMessage());
+    } finally {
+      closeQuietly(connection);
+    }
+  }
+}
