@@ -25,6 +25,12 @@ public class DatabaseConfig {
 
   private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
 
+  /** HAPI's scheduler, its clustered jobs run by one replica at a time ({@link ClusterSchedulerService}). */
+  @Bean
+  public static org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor clusterScheduler() {
+    return ClusterSchedulerService.replaceHapis();
+  }
+
   /** The schema made or checked before anything reads a table ({@link DatabaseSchema}). */
   @Bean
   public DatabaseSchema databaseSchema(DataSource dataSource, DatabaseProperties database) {
