@@ -94,6 +94,8 @@ class ReplicasTest {
         "infusion.security.embedded.clients-file=" + Path.of("src/test/resources/security/clients.json").toAbsolutePath(),
         "infusion.auth.admin-secret-file=" + dir.resolve(node).resolve("admin-secret").toAbsolutePath(),
         "infusion.batch.check-interval=1s",
+        // Work a killed node left queued or running is handed out again after this (production: 5 min).
+        "infusion.batch.stalled-after=15s",
         "infusion.subscriptions.allowed-endpoints=http://127.0.0.1:",
         "infusion.subscriptions.retry-first-wait=100ms",
         "infusion.subscriptions.retry-longest-wait=500ms");
@@ -126,6 +128,14 @@ class ReplicasTest {
     assertThat(logs).contains("0 of");
   }
 
+  @Test
+  void eachNodeRunsHapisClusteredJobsUnderTheirDatabaseLocks() {
+    for (var node : List.of(a, b)) {
+      assertThat(node.logText()).as(node.name())
+          .contains("HAPI's clustered jobs run on one replica at a time, each under a database lock named by the job");
+    }
+  }
+
   // --- requests served by either node ---
 
   @Test
@@ -148,7 +158,7 @@ class ReplicasTest {
     while (page.getLink("next") != null) {
       var next = URI.create(page.getLink("next").getUrl());
       var node = nodes[pages % 2 == 1 ? 0 : 1];
-      var response = sendTo(node.root() + next.getRawPath() + "?" + next.getRawQuery(), "GET", null);
+      var response = sendTo(onNode(node, next.toString()), "GET", null);
       assertThat(response.statusCode()).as("page %d on %s: %s", pages + 1, node, response.body()).isEqualTo(200);
       page = parse(response, Bundle.class);
       ids.addAll(idsOf(page));
@@ -190,6 +200,28 @@ class ReplicasTest {
   }
 
   @Test
+  void aTokenRevokedOnOneNodeIsRefusedOnTheOther() throws Exception {
+    var basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+        "charting-app:charting-test-secret".getBytes(StandardCharsets.UTF_8));
+    var issued = HTTP.send(HttpRequest.newBuilder(URI.create(a.root() + "/oauth2/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basic)
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=system%2F*.read")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(200);
+    var accessToken = new com.fasterxml.jackson.databind.ObjectMapper().readTree(issued.body())
+        .get("access_token").asText();
+    var read = HttpRequest.newBuilder(URI.create(b.fhir() + "/Patient?_count=1"))
+        .header("Authorization", "Bearer " + accessToken).build();
+    assertThat(HTTP.send(read, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+
+    var revoked = HTTP.send(HttpRequest.newBuilder(URI.create(a.root() + "/oauth2/revoke"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basic)
+        .POST(HttpRequest.BodyPublishers.ofString("token=" + accessToken)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+    assertThat(HTTP.send(read, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void anHl7MessageAckedByOneNodeAndResentToTheOtherIsStoredOnce() throws Exception {
     var mrn = "RESEND-" + UUID.randomUUID().toString().substring(0, 8);
     var message = Hl7v2Messages.monitorMessage("CTL-" + UUID.randomUUID(), mrn, OffsetDateTime.now(ZoneOffset.UTC),
@@ -211,6 +243,51 @@ class ReplicasTest {
       assertThat(patients(mrn)).as("round %d", round).hasSize(1);
       assertThat(observationCount(mrn)).as("round %d", round).isEqualTo(1);
     }
+  }
+
+  // --- batch work ---
+
+  @Test
+  void anExportStartedOnANodeKilledWithKill9IsPolledAndDownloadedOnTheOther() throws Exception {
+    var family = "Export" + UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; i < 3; i++) {
+      var patient = new org.hl7.fhir.r4.model.Patient();
+      patient.addName().setFamily(family);
+      assertThat(send(b, "POST", "/Patient", FHIR.newJsonParser().encodeResourceToString(patient)).statusCode())
+          .isEqualTo(201);
+    }
+    var kickOff = send(a, "GET", "/$export?_type=Patient", null, "Prefer", "respond-async");
+    assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
+    var status = onNode(b, kickOff.headers().firstValue("Content-Location").orElseThrow());
+    a.kill();
+    try {
+      var manifest = new java.util.concurrent.atomic.AtomicReference<String>();
+      org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        var poll = sendTo(status, "GET", null);
+        assertThat(poll.statusCode()).as(poll.body()).isIn(200, 202);
+        if (poll.statusCode() == 200) {
+          manifest.set(poll.body());
+        }
+        return manifest.get() != null;
+      });
+      var outputs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(manifest.get()).get("output");
+      assertThat(outputs).isNotEmpty();
+      var exported = new StringBuilder();
+      for (var output : outputs) {
+        var file = sendTo(onNode(b, output.get("url").asText()), "GET", null, "Accept", "application/fhir+ndjson");
+        assertThat(file.statusCode()).as(file.body()).isEqualTo(200);
+        exported.append(file.body());
+      }
+      assertThat(exported.toString().split(family, -1)).hasSize(4);
+    } finally {
+      a.restart().awaitReady(Duration.ofMinutes(4));
+    }
+  }
+
+  /** The same path and query on {@code node}: what a load balancer does with a link another replica made. */
+  private static String onNode(ServerNode node, String url) {
+    var uri = URI.create(url);
+    return node.root() + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
   }
 
   // --- subscriptions ---
@@ -366,7 +443,7 @@ class ReplicasTest {
       request.header("Content-Type", "application/fhir+json");
     }
     for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
+      request.setHeader(headers[i], headers[i + 1]);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
