@@ -40,7 +40,7 @@ public final class Benchmark {
   static final String USAGE = """
       usage: Benchmark [--help] [--db stock,h2,postgres] [--levels 10000,100000] [--jvm "OPTIONS"] [--jar PATH]
                        [--compare "--spring.property=value ..."] [--stock-compare "--stock.property=value ..."]
-                       [--vacuum] [--startup-only] [--validation-only] [--workspace-only [--runs 15]]
+                       [--vacuum] [--startup-only] [--validation-only] [--workspace-only [--runs 15]] [--replicas-only]
                        [--only read,window,revinclude,adverse,create,tx [--rounds 3]]
         --db      servers and databases to run on (default stock, h2, and postgres when 127.0.0.1:5432 answers):
                   stock = HAPI JPA as it comes on in-memory H2 (StockHapiServer), the same-run reference;
@@ -58,6 +58,8 @@ public final class Benchmark {
         --startup-only  only start-up: three alternating starts of the jar and of the Docker image's form
         --validation-only  only the JMH validation benchmarks (ValidationBenchmark); no server is started
         --safety-only  only the safety monitor: MLLP ingest with the monitor off and on, alert latency (SafetyBenchmark)
+        --replicas-only  only replicas: MLLP ingest and searches on one replica and spread over two, on one fresh
+                  PostgreSQL database (ReplicasBenchmark)
         --workspace-only  only the clinician workspace: overview and flowsheet times and request counts in
                   headless Chromium (WorkspaceBenchmark), --runs navigations each after a warm-up
         --only    only these workloads, after storing the first --levels count of vital signs: a warm-up
@@ -79,6 +81,13 @@ public final class Benchmark {
       var list = Arrays.asList(args);
       var jar = list.contains("--jar") ? Path.of(list.get(list.indexOf("--jar") + 1)) : Path.of("target/infusion-fhir.jar");
       SafetyBenchmark.run(jar, DOCKER_JVM_OPTIONS);
+      System.exit(0);
+    }
+    if (Arrays.asList(args).contains("--replicas-only")) {
+      // Two replicas against one on a fresh PostgreSQL database (ReplicasBenchmark); other options do not apply.
+      var list = Arrays.asList(args);
+      var jar = list.contains("--jar") ? Path.of(list.get(list.indexOf("--jar") + 1)) : Path.of("target/infusion-fhir.jar");
+      ReplicasBenchmark.run(jar, DOCKER_JVM_OPTIONS);
       System.exit(0);
     }
     if (Arrays.asList(args).contains("--workspace-only")) {
