@@ -1,7 +1,6 @@
 package org.infusionbench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -197,9 +196,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (var socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return org.infusionfhir.support.ServerNode.freePort();
   }
 
   @Override

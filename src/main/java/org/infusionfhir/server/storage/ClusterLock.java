@@ -1,9 +1,9 @@
 package org.infusionfhir.server.storage;
 
+import ca.uhn.fhir.jpa.migrate.DriverTypeEnum;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.zip.CRC32;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -34,27 +34,7 @@ public final class ClusterLock implements AutoCloseable {
    * holds it.
    */
   public static ClusterLock take(DataSource dataSource, String work) {
-    var key = keyOf(work);
-    Connection connection = null;
-    try {
-      connection = dataSource.getConnection();
-      if (!connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
-        connection.close();
-        return new ClusterLock(null, key);
-      }
-      connection.setAutoCommit(true);
-      if (!tryLock(connection, key)) {
-        log.info("Another process is {}; waiting for it to finish", work);
-        try (var wait = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
-          wait.setLong(1, key);
-          wait.execute();
-        }
-      }
-      return new ClusterLock(connection, key);
-    } catch (SQLException e) {
-      closeQuietly(connection);
-      throw new IllegalStateException("cannot take the lock for " + work + ": " + e.getMessage(), e);
-    }
+    return acquire(dataSource, work, true);
   }
 
   /**
@@ -62,20 +42,30 @@ public final class ClusterLock implements AutoCloseable {
    * one replica doing is enough.
    */
   public static ClusterLock tryTake(DataSource dataSource, String work) {
+    return acquire(dataSource, work, false);
+  }
+
+  private static ClusterLock acquire(DataSource dataSource, String work, boolean wait) {
     var key = keyOf(work);
+    if (SchemaMigrations.driverOf(dataSource) != DriverTypeEnum.POSTGRES_9_4) {
+      return new ClusterLock(null, key);
+    }
     Connection connection = null;
     try {
       connection = dataSource.getConnection();
-      if (!connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres")) {
-        connection.close();
-        return new ClusterLock(null, key);
-      }
       connection.setAutoCommit(true);
-      if (tryLock(connection, key)) {
-        return new ClusterLock(connection, key);
+      if (!tryLock(connection, key)) {
+        if (!wait) {
+          connection.close();
+          return null;
+        }
+        log.info("Another process is {}; waiting for it to finish", work);
+        try (var lock = connection.prepareStatement("SELECT pg_advisory_lock(?)")) {
+          lock.setLong(1, key);
+          lock.execute();
+        }
       }
-      connection.close();
-      return null;
+      return new ClusterLock(connection, key);
     } catch (SQLException e) {
       closeQuietly(connection);
       throw new IllegalStateException("cannot take the lock for " + work + ": " + e.getMessage(), e);

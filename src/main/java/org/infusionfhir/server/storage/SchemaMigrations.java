@@ -88,8 +88,16 @@ public final class SchemaMigrations {
     }
   }
 
-  /** H2 or PostgreSQL, from the connection. */
+  /** Each data source's database, looked up once: start-up and every scheduled job's lock ask again. */
+  private static final java.util.Map<DataSource, DriverTypeEnum> DRIVERS =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** H2 or PostgreSQL, from a connection the first time this data source is asked about. */
   public static DriverTypeEnum driverOf(DataSource dataSource) {
+    return DRIVERS.computeIfAbsent(dataSource, SchemaMigrations::lookUpDriver);
+  }
+
+  private static DriverTypeEnum lookUpDriver(DataSource dataSource) {
     try (Connection connection = dataSource.getConnection()) {
       var product = connection.getMetaData().getDatabaseProductName();
       if (product.toLowerCase().contains("postgres")) {
