@@ -9,7 +9,10 @@ import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionLoader;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
+import ca.uhn.fhir.jpa.subscription.channel.subscription.SubscriptionChannelRegistry;
+import java.time.Clock;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.springframework.context.annotation.Bean;
@@ -24,8 +27,9 @@ import org.springframework.retry.policy.TimeoutRetryPolicy;
 /**
  * R4 rest-hook subscriptions through HAPI's subscription modules: matching of created and updated
  * resources against each active Subscription's criteria, and delivery on a queue per Subscription, so a
- * slow or failing endpoint holds up only its own notifications. Failed deliveries are retried with
- * exponential backoff ({@code infusion.subscriptions.retry-*}).
+ * slow or failing endpoint holds up only its own notifications. Each delivery is kept in the database until its
+ * endpoint took it, and failed ones are retried from there with exponential backoff
+ * ({@code infusion.subscriptions.retry-*}) by whichever replica comes first ({@link SubscriptionDeliveryLog}).
  */
 @Configuration
 @Import({SubscriptionSubmitterConfig.class, SubscriptionProcessorConfig.class})
@@ -47,8 +51,8 @@ public class RestHookSubscriptionConfig {
   }
 
   /**
-   * Backoff for HAPI's in-memory queues. Besides deliveries it governs the matching queue and the batch
-   * job notifications; those seldom fail, and a longer patience does them no harm.
+   * Backoff for HAPI's in-memory queues: the matching queue and the batch job notifications, which seldom fail.
+   * Deliveries are not retried in memory but from the outbox, with the same settings.
    */
   @Bean
   @Primary
@@ -72,10 +76,36 @@ public class RestHookSubscriptionConfig {
     };
   }
 
+  /** This process among the replicas, in the outbox's claims: host, process id and a random part. */
+  private static final String NODE = ProcessHandle.current().pid() + "@" + hostName() + "/"
+      + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
   @Bean
-  public SubscriptionDeliveryLog subscriptionDeliveryLog(SubscriptionProperties props, FhirContext fhir) {
+  public SubscriptionDeliveryStore subscriptionDeliveryStore(DataSource dataSource) {
+    return new SubscriptionDeliveryStore(new JdbcTemplate(dataSource));
+  }
+
+  @Bean
+  public SubscriptionDeliveryLog subscriptionDeliveryLog(SubscriptionProperties props, FhirContext fhir,
+      SubscriptionDeliveryStore store) {
     // A storage interceptor (HookPlacement): deliveries happen outside any request, and writes come from every path.
-    return new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir);
+    return new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir, store, props, NODE,
+        Clock.systemUTC());
+  }
+
+  @Bean
+  public SubscriptionOutboxDispatcher subscriptionOutboxDispatcher(SubscriptionDeliveryStore store,
+      SubscriptionRegistry registry, SubscriptionChannelRegistry channels, SubscriptionRegistryFreshness freshness,
+      SubscriptionProperties props) {
+    return new SubscriptionOutboxDispatcher(store, registry, channels, freshness, props, NODE, Clock.systemUTC());
   }
 
   @Bean

@@ -56,6 +56,7 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
   private final List<String> subscribed = new CopyOnWriteArrayList<>();
   @Autowired private IInterceptorService interceptors;
   @Autowired private IResourceModifiedMessagePersistenceSvc persistedMessages;
+  @Autowired private SubscriptionDeliveryStore outbox;
 
   @BeforeAll
   void startReceiver() throws IOException {
@@ -74,6 +75,7 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
 
   @AfterEach
   void deleteSubscriptions() {
+    failNext.set(0);
     // An active Subscription would go on matching the writes of the classes after this one, and would
     // retry its deliveries to a receiver that has stopped.
     for (var id : subscribed) {
@@ -168,6 +170,34 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
     assertThat(Integer.parseInt(status.getParameterValue("failedAttempts").primitiveValue())).isEqualTo(3);
     assertThat(Integer.parseInt(status.getParameterValue("delivered").primitiveValue())).isEqualTo(1);
     assertThat(status.getParameterValue("lastError").primitiveValue()).contains("503");
+    // Delivered: nothing of it is left waiting in the outbox.
+    assertThat(Integer.parseInt(status.getParameterValue("pending").primitiveValue())).isZero();
+  }
+
+  /**
+   * While its endpoint is down, a delivery waits in the database, not in memory: $delivery-status counts it as
+   * pending, retrying, and the row is there to be claimed by any replica; it goes once the endpoint is back.
+   */
+  @Test
+  void aDeliveryWaitsInTheOutboxWhileItsEndpointIsDown() {
+    var subscriptionId = subscribe("Procedure?status=completed", endpoint("/outbox"), "application/fhir+json");
+    failNext.set(Integer.MAX_VALUE);
+    var procedure = new Procedure().setStatus(Procedure.ProcedureStatus.COMPLETED)
+        .setSubject(new Reference("Patient/" + patient()));
+    procedure.getCode().setText("IV infusion");
+    var id = client.create().resource(procedure).execute().getId().getIdPart();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> count(deliveryStatus(subscriptionId), "failedAttempts") >= 2);
+    var waiting = deliveryStatus(subscriptionId);
+    assertThat(waiting.getParameterValue("state").primitiveValue()).isEqualTo("retrying");
+    assertThat(Integer.parseInt(waiting.getParameterValue("pending").primitiveValue())).isEqualTo(1);
+    assertThat(outbox.due(java.time.Instant.now().plusSeconds(3600), 100))
+        .anyMatch(row -> row.subscriptionId().equals(subscriptionId) && row.message().contains("Procedure/" + id));
+
+    failNext.set(0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !fromPath("/outbox").isEmpty());
+    assertThat(fromPath("/outbox")).extracting(Received::path).containsExactly("/outbox/Procedure/" + id);
+    await().atMost(Duration.ofSeconds(10)).until(() -> count(deliveryStatus(subscriptionId), "pending") == 0);
   }
 
   @Test
@@ -228,6 +258,12 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
     var response = get("/Subscription/" + subscriptionId + "/$delivery-status");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return FHIR.newJsonParser().parseResource(Parameters.class, response.body());
+  }
+
+  /** A count in a $delivery-status answer; 0 before the Subscription's first delivery. */
+  private static int count(Parameters status, String name) {
+    var value = status.getParameterValue(name);
+    return value == null ? 0 : Integer.parseInt(value.primitiveValue());
   }
 
   private List<Received> fromPath(String prefix) {

@@ -98,7 +98,10 @@ class ReplicasTest {
         "infusion.batch.stalled-after=15s",
         "infusion.subscriptions.allowed-endpoints=http://127.0.0.1:",
         "infusion.subscriptions.retry-first-wait=100ms",
-        "infusion.subscriptions.retry-longest-wait=500ms");
+        "infusion.subscriptions.retry-longest-wait=500ms",
+        // A killed node's delivery in hand is sent by another after this (production: 1 min).
+        "infusion.subscriptions.delivery-claim=5s",
+        "infusion.subscriptions.outbox-check=500ms");
   }
 
   @AfterAll
@@ -306,20 +309,9 @@ class ReplicasTest {
     String subscriptionId = null;
     try {
       var code = UUID.randomUUID().toString();
-      var subscription = new org.hl7.fhir.r4.model.Subscription()
-          .setStatus(org.hl7.fhir.r4.model.Subscription.SubscriptionStatus.REQUESTED).setReason("replicas test")
-          .setCriteria("Observation?code=" + ISSUER + "/code|" + code);
-      subscription.getChannel().setType(org.hl7.fhir.r4.model.Subscription.SubscriptionChannelType.RESTHOOK)
-          .setEndpoint("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")
-          .setPayload("application/fhir+json");
-      var created = send(a, "POST", "/Subscription", FHIR.newJsonParser().encodeResourceToString(subscription));
-      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-      subscriptionId = FHIR.newJsonParser().parseResource(created.body()).getIdElement().getIdPart();
-      var id = subscriptionId;
       // Active, and matched on both nodes: $delivery-status answers the same on each (well before HAPI's own
       // once-a-minute reload of the registry).
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
-          List.of(a, b).stream().allMatch(node -> matching(node, id)));
+      subscriptionId = subscribe(code, receiver.getAddress().getPort());
 
       var written = new ArrayList<String>();
       for (var node : List.of(b, a, b, a)) {
@@ -336,12 +328,107 @@ class ReplicasTest {
         assertThat(received.stream().filter(path -> path.endsWith("/Observation/" + o)).count())
             .as("notifications of Observation/%s: %s", o, received).isEqualTo(1);
       }
+      // Counted in the database: both nodes give the same answer, whichever node delivered which.
+      for (var node : List.of(a, b)) {
+        assertThat(count(deliveryStatus(node, subscriptionId), "delivered")).as(node.name()).isEqualTo(written.size());
+      }
     } finally {
       if (subscriptionId != null) {
         send(a, "DELETE", "/Subscription/" + subscriptionId, null);
       }
       receiver.stop(0);
     }
+  }
+
+  /**
+   * A delivery whose endpoint is down waits in the database: both nodes killed with kill -9 while it waits,
+   * the endpoint back up and the nodes restarted, it arrives once, and both nodes report it delivered.
+   */
+  @Test
+  void aDeliveryPendingWhenBothNodesAreKilledArrivesOnceAfterTheyRestart() throws Exception {
+    var down = new java.util.concurrent.atomic.AtomicBoolean(true);
+    var received = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+    var receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      if (!down.get()) {
+        received.add(exchange.getRequestURI().getPath());
+      }
+      exchange.sendResponseHeaders(down.get() ? 503 : 200, -1);
+      exchange.close();
+    });
+    receiver.start();
+    String subscriptionId = null;
+    try {
+      var code = UUID.randomUUID().toString();
+      subscriptionId = subscribe(code, receiver.getAddress().getPort());
+      var id = subscriptionId;
+      var pendingOne = observation(b, code);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        var status = deliveryStatus(a, id);
+        return count(status, "failedAttempts") >= 1 && count(status, "pending") == 1;
+      });
+
+      a.kill();
+      b.kill();
+      down.set(false);
+      a.restart();
+      b.restart();
+      a.awaitReady(Duration.ofMinutes(4));
+      b.awaitReady(Duration.ofMinutes(4));
+
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+          received.stream().anyMatch(path -> path.endsWith("/Observation/" + pendingOne)));
+      var fence = observation(a, code);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+          received.stream().anyMatch(path -> path.endsWith("/Observation/" + fence)));
+      assertThat(received.stream().filter(path -> path.endsWith("/Observation/" + pendingOne)).count())
+          .as("notifications of Observation/%s: %s", pendingOne, received).isEqualTo(1);
+      for (var node : List.of(a, b)) {
+        var status = deliveryStatus(node, id);
+        assertThat(count(status, "delivered")).as(node.name()).isEqualTo(2);
+        assertThat(count(status, "pending")).as(node.name()).isZero();
+        assertThat(count(status, "failedAttempts")).as(node.name()).isPositive();
+        assertThat(status.getParameterValue("state").primitiveValue()).as(node.name()).isEqualTo("ok");
+      }
+    } finally {
+      for (var node : List.of(a, b)) {
+        if (!node.alive()) {
+          node.restart().awaitReady(Duration.ofMinutes(4));
+        }
+      }
+      if (subscriptionId != null) {
+        send(a, "DELETE", "/Subscription/" + subscriptionId, null);
+      }
+      receiver.stop(0);
+    }
+  }
+
+  /** A rest-hook Subscription on Observations with {@code code}, created on A and matching on both nodes. */
+  private String subscribe(String code, int port) throws Exception {
+    var subscription = new org.hl7.fhir.r4.model.Subscription()
+        .setStatus(org.hl7.fhir.r4.model.Subscription.SubscriptionStatus.REQUESTED).setReason("replicas test")
+        .setCriteria("Observation?code=" + ISSUER + "/code|" + code);
+    subscription.getChannel().setType(org.hl7.fhir.r4.model.Subscription.SubscriptionChannelType.RESTHOOK)
+        .setEndpoint("http://127.0.0.1:" + port + "/hook").setPayload("application/fhir+json");
+    var created = send(a, "POST", "/Subscription", FHIR.newJsonParser().encodeResourceToString(subscription));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    var id = FHIR.newJsonParser().parseResource(created.body()).getIdElement().getIdPart();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+        List.of(a, b).stream().allMatch(node -> matching(node, id)));
+    return id;
+  }
+
+  private org.hl7.fhir.r4.model.Parameters deliveryStatus(ServerNode node, String subscriptionId) throws Exception {
+    var response = send(node, "GET", "/Subscription/" + subscriptionId + "/$delivery-status", null);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Parameters.class, response.body());
+  }
+
+  /** A count in a $delivery-status answer; 0 before the Subscription's first delivery. */
+  private static int count(org.hl7.fhir.r4.model.Parameters status, String name) {
+    var value = status.getParameterValue(name);
+    return value == null ? 0 : Integer.parseInt(value.primitiveValue());
   }
 
   private boolean matching(ServerNode node, String subscriptionId) {

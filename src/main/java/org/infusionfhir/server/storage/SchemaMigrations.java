@@ -64,6 +64,8 @@ public final class SchemaMigrations {
     tasks.add(script("20261205.3", "client assertions: used jti keys", "db/used-jwt-id.sql", "db/used-jwt-id.sql"));
     tasks.add(script("20261205.4", "HL7 v2: received message keys", "db/received-message.sql",
         "db/received-message.sql"));
+    tasks.add(script("20261206.1", "subscriptions: delivery outbox and delivery status",
+        "db/subscription-delivery.sql", "db/subscription-delivery.sql"));
     return new MigrationTaskList(tasks);
   }
 
