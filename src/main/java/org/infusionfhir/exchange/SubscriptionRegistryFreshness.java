@@ -5,12 +5,11 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionLoader;
 import java.time.Duration;
-import java.util.Objects;
 import javax.sql.DataSource;
 import org.infusionfhir.server.ServerInterceptor;
+import org.infusionfhir.server.storage.TypeFingerprint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Keeps this replica's registry of active Subscriptions as current as the database, so that a Subscription
@@ -18,8 +17,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>HAPI's loader reads the Subscriptions again once a minute; until then a replica that did not write the
  * Subscription would match change messages against the old set, and HAPI deletes a message once one replica has
- * matched it, so a notification would be lost. This looks at a fingerprint of the Subscription rows (their count,
- * latest update and version sum: one index-only query) and reloads the registry when it has changed:
+ * matched it, so a notification would be lost. This looks at a fingerprint of the Subscription rows
+ * ({@link TypeFingerprint}) and reloads the registry when it has changed:
  *
  * <ul>
  *   <li>before every change message is matched ({@link Pointcut#SUBSCRIPTION_BEFORE_PERSISTED_RESOURCE_CHECKED}),
@@ -34,17 +33,13 @@ public class SubscriptionRegistryFreshness implements ServerInterceptor {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionRegistryFreshness.class);
 
-  private static final String FINGERPRINT = "SELECT COUNT(*) || ':' || COALESCE(CAST(MAX(RES_UPDATED) AS VARCHAR(40)), '')"
-      + " || ':' || COALESCE(CAST(SUM(RES_VER) AS VARCHAR(40)), '') FROM HFJ_RESOURCE WHERE RES_TYPE = 'Subscription'";
-
-  private final JdbcTemplate jdbc;
+  private final TypeFingerprint subscriptions;
   private final SubscriptionLoader loader;
   private final long gateCheckNanos;
-  private String synced;
   private volatile long checkedAt = System.nanoTime() - Long.MAX_VALUE / 2;
 
   public SubscriptionRegistryFreshness(DataSource dataSource, SubscriptionLoader loader, Duration gateCheck) {
-    this.jdbc = new JdbcTemplate(dataSource);
+    this.subscriptions = new TypeFingerprint(dataSource, "Subscription");
     this.loader = loader;
     this.gateCheckNanos = gateCheck.toNanos();
   }
@@ -57,14 +52,14 @@ public class SubscriptionRegistryFreshness implements ServerInterceptor {
 
   /** Reloads the registry if the Subscriptions in the database changed since it was last loaded here. */
   public synchronized void ensureCurrent() {
-    var now = jdbc.queryForObject(FINGERPRINT, String.class);
+    boolean loadedBefore = subscriptions.seenBefore();
+    boolean changed = subscriptions.changed();
     checkedAt = System.nanoTime();
-    if (!Objects.equals(now, synced)) {
-      if (synced != null) {
+    if (changed) {
+      if (loadedBefore) {
         log.info("Subscriptions changed in the database; reloading this replica's subscription registry");
       }
       loader.forceRefresh();
-      synced = now;
     }
   }
 

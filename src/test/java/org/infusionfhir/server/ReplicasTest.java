@@ -248,6 +248,40 @@ class ReplicasTest {
     }
   }
 
+  // --- caches ---
+
+  /**
+   * A SearchParameter created on A is used on B from B's next request: B indexes a resource written right after
+   * by it, and searches by it (HAPI alone re-reads the SearchParameters of another node once a minute, and B
+   * would index the write without the parameter, for good, and refuse the search).
+   */
+  @Test
+  void aSearchParameterCreatedOnOneNodeIsUsedOnTheOtherAtOnce() throws Exception {
+    var code = "note-" + UUID.randomUUID().toString().replaceAll("[^a-f]", "").substring(0, 6);
+    var parameter = new org.hl7.fhir.r4.model.SearchParameter().setUrl(ISSUER + "/SearchParameter/" + code)
+        .setName(code).setCode(code).setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE)
+        .setType(org.hl7.fhir.r4.model.Enumerations.SearchParamType.STRING).setExpression("Observation.note.text")
+        .setDescription("replicas test: the text of an Observation's note");
+    parameter.addBase("Observation");
+    var created = send(a, "POST", "/SearchParameter", FHIR.newJsonParser().encodeResourceToString(parameter));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    var text = "Replica" + UUID.randomUUID().toString().substring(0, 8);
+    var observation = new org.hl7.fhir.r4.model.Observation()
+        .setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL);
+    observation.getCode().setText("replicas test");
+    observation.addNote().setText(text);
+    var written = send(b, "POST", "/Observation", FHIR.newJsonParser().encodeResourceToString(observation));
+    assertThat(written.statusCode()).as(written.body()).isEqualTo(201);
+    var id = FHIR.newJsonParser().parseResource(written.body()).getIdElement().getIdPart();
+
+    for (var node : List.of(b, a)) {
+      var found = send(node, "GET", "/Observation?" + code + "=" + text, null);
+      assertThat(found.statusCode()).as(node.name() + ": " + found.body()).isEqualTo(200);
+      assertThat(idsOf(parse(found, Bundle.class))).as(node.name()).containsExactly(id);
+    }
+  }
+
   // --- batch work ---
 
   @Test

@@ -58,6 +58,23 @@ public class DatabaseConfig {
     return factory;
   }
 
+  /** A SearchParameter stored by one replica is used by every replica from its next request on. */
+  @Bean
+  public SearchParameterFreshness searchParameterFreshness(DataSource dataSource,
+      ca.uhn.fhir.rest.server.util.ISearchParamRegistry registry) {
+    return new SearchParameterFreshness(dataSource, registry);
+  }
+
+  @Bean
+  public SearchParameterFreshness.BeforeRequests searchParametersBeforeRequests(SearchParameterFreshness freshness) {
+    return new SearchParameterFreshness.BeforeRequests(freshness);
+  }
+
+  @Bean
+  public SearchParameterFreshness.BeforeWrites searchParametersBeforeWrites(SearchParameterFreshness freshness) {
+    return new SearchParameterFreshness.BeforeWrites(freshness);
+  }
+
   /** Settings H2 needs for HAPI's storage, added to an H2 URL that does not give them ({@link H2UrlSettings}). */
   @Bean
   static H2UrlSettings h2UrlSettings() {
