@@ -11,6 +11,7 @@ import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
 import ca.uhn.fhir.jpa.subscription.channel.subscription.SubscriptionChannelRegistry;
 import java.time.Clock;
+import org.infusionfhir.server.storage.ReplicaLease;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
@@ -76,18 +77,6 @@ public class RestHookSubscriptionConfig {
     };
   }
 
-  /** This process among the replicas, in the outbox's claims: host, process id and a random part. */
-  private static final String NODE = ProcessHandle.current().pid() + "@" + hostName() + "/"
-      + java.util.UUID.randomUUID().toString().substring(0, 8);
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      return "localhost";
-    }
-  }
-
   @Bean
   public SubscriptionDeliveryStore subscriptionDeliveryStore(DataSource dataSource) {
     return new SubscriptionDeliveryStore(new JdbcTemplate(dataSource));
@@ -95,17 +84,18 @@ public class RestHookSubscriptionConfig {
 
   @Bean
   public SubscriptionDeliveryLog subscriptionDeliveryLog(SubscriptionProperties props, FhirContext fhir,
-      SubscriptionDeliveryStore store) {
+      SubscriptionDeliveryStore store, ReplicaLease replica) {
     // A storage interceptor (HookPlacement): deliveries happen outside any request, and writes come from every path.
-    return new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir, store, props, NODE,
+    return new SubscriptionDeliveryLog(new SubscriptionEndpointPolicy(props), fhir, store, props, replica.self(),
         Clock.systemUTC());
   }
 
   @Bean
   public SubscriptionOutboxDispatcher subscriptionOutboxDispatcher(SubscriptionDeliveryStore store,
       SubscriptionRegistry registry, SubscriptionChannelRegistry channels, SubscriptionRegistryFreshness freshness,
-      SubscriptionProperties props) {
-    return new SubscriptionOutboxDispatcher(store, registry, channels, freshness, props, NODE, Clock.systemUTC());
+      SubscriptionProperties props, ReplicaLease replica) {
+    return new SubscriptionOutboxDispatcher(store, registry, channels, freshness, props, replica.self(),
+        Clock.systemUTC());
   }
 
   @Bean

@@ -46,14 +46,16 @@ class PersistenceAcrossRestartTest {
   /**
    * A server stops while a worker holds a piece of an export. HAPI hands pieces to workers through an
    * in-memory queue, so the piece stays marked as taken in the database and nobody works on it again
-   * unless StalledBatchWorkRecovery queues it anew.
+   * unless BatchWorkTakeover hands it back. The piece names the replica that took it: while that replica runs,
+   * the piece is not taken from it however long it takes (here: even with stalled-after at 0); once it is gone,
+   * the next server takes it over at once (there: stalled-after at an hour, so only the owner rule can).
    */
   @Test
   void anExportWhoseWorkWasInProgressWhenItsServerStoppedFinishesAfterARestart(@TempDir Path dataDir)
       throws Exception {
     String statusUrl;
     // HAPI's batch maintenance, which hands out the pieces, does not come round on the first server...
-    try (var first = start(dataDir, "infusion.batch.check-interval=1h")) {
+    try (var first = start(dataDir, "infusion.batch.check-interval=1h", "infusion.batch.stalled-after=0s")) {
       var client = client(first);
       for (int i = 0; i < 40; i++) {
         var patient = new Patient();
@@ -64,18 +66,31 @@ class PersistenceAcrossRestartTest {
       assertThat(kickOff.statusCode()).as(kickOff.body()).isEqualTo(202);
       statusUrl = kickOff.headers().firstValue("Content-Location").orElseThrow();
       var jobId = statusUrl.substring(statusUrl.indexOf("_jobId=") + "_jobId=".length());
-      // ...so the export's first piece waits, ready; it is marked as a worker marks the piece it has taken
-      // (the queue message that carried it dies with this server).
-      var jdbc = first.getBean(org.springframework.jdbc.core.JdbcTemplate.class);
-      var now = java.sql.Timestamp.from(java.time.Instant.now());
-      assertThat(jdbc.update("update BT2_WORK_CHUNK set STAT = 'IN_PROGRESS', START_TIME = ?, UPDATE_TIME = ?"
-          + " where INSTANCE_ID = ? and STAT = 'READY'", now, now, jobId)).as("ready pieces of " + jobId)
-          .isEqualTo(1);
-      assertThat(jdbc.update("update BT2_JOB_INSTANCE set STAT = 'IN_PROGRESS', START_TIME = ? where ID = ?",
-          now, jobId)).isEqualTo(1);
+      // ...so the export's first piece waits, ready; it is queued and started as HAPI's maintenance and a
+      // worker would, through HAPI's job persistence API (the queue message that would carry it is never sent).
+      var jobs = first.getBean(ca.uhn.fhir.batch2.api.IJobPersistence.class);
+      var chunkId = new java.util.concurrent.atomic.AtomicReference<String>();
+      new org.springframework.transaction.support.TransactionTemplate(
+          first.getBean(org.springframework.transaction.PlatformTransactionManager.class)).executeWithoutResult(tx -> {
+            var ready = new java.util.ArrayList<String>();
+            jobs.fetchAllWorkChunksIterator(jobId, false).forEachRemaining(chunk -> ready.add(chunk.getId()));
+            assertThat(ready).as("pieces of " + jobId).hasSize(1);
+            chunkId.set(ready.get(0));
+            jobs.enqueueWorkChunkForProcessing(chunkId.get(), updated -> assertThat(updated).isEqualTo(1));
+            assertThat(jobs.onWorkChunkDequeue(chunkId.get())).isPresent();
+            jobs.onChunkDequeued(jobId);
+          });
+      // The piece names this server, which is alive: a takeover pass leaves it alone.
+      assertThat(first.getBean(org.infusionfhir.server.batch.ChunkOwners.class).ownerOf(chunkId.get()))
+          .contains(first.getBean(org.infusionfhir.server.storage.ReplicaLease.class).self());
+      assertThat(first.getBean(org.infusionfhir.server.batch.BatchWorkTakeover.class).takeOverLostWork()).isEmpty();
+      var status = new java.util.ArrayList<ca.uhn.fhir.batch2.model.WorkChunkStatusEnum>();
+      jobs.fetchAllWorkChunksIterator(jobId, false).forEachRemaining(chunk -> status.add(chunk.getStatus()));
+      assertThat(status).containsExactly(ca.uhn.fhir.batch2.model.WorkChunkStatusEnum.IN_PROGRESS);
     }
 
-    try (var second = start(dataDir)) {
+    // The second server is another replica in the owner's eyes (a new id): the first is gone.
+    try (var second = start(dataDir, "infusion.batch.stalled-after=1h")) {
       var path = statusUrl.substring(statusUrl.indexOf("/fhir/"));
       var done = new java.util.concurrent.atomic.AtomicReference<java.net.http.HttpResponse<String>>();
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))

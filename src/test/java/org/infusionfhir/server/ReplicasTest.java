@@ -94,8 +94,9 @@ class ReplicasTest {
         "infusion.security.embedded.clients-file=" + Path.of("src/test/resources/security/clients.json").toAbsolutePath(),
         "infusion.auth.admin-secret-file=" + dir.resolve(node).resolve("admin-secret").toAbsolutePath(),
         "infusion.batch.check-interval=1s",
-        // Work a killed node left queued or running is handed out again after this (production: 5 min).
-        "infusion.batch.stalled-after=15s",
+        // Work a killed node left is taken over because its node is gone, never by age (production: 5 min, for
+        // pieces queued by a release that did not record their node).
+        "infusion.batch.stalled-after=1h",
         "infusion.subscriptions.allowed-endpoints=http://127.0.0.1:",
         "infusion.subscriptions.retry-first-wait=100ms",
         "infusion.subscriptions.retry-longest-wait=500ms",

@@ -58,6 +58,12 @@ public class DatabaseConfig {
     return factory;
   }
 
+  /** This replica's name, held as a lock while it runs ({@link ReplicaLease}). */
+  @Bean
+  public ReplicaLease replicaLease(DataSource dataSource) {
+    return new ReplicaLease(dataSource);
+  }
+
   /** A SearchParameter stored by one replica is used by every replica from its next request on. */
   @Bean
   public SearchParameterFreshness searchParameterFreshness(DataSource dataSource,

@@ -66,6 +66,8 @@ public final class SchemaMigrations {
         "db/received-message.sql"));
     tasks.add(script("20261206.1", "subscriptions: delivery outbox and delivery status",
         "db/subscription-delivery.sql", "db/subscription-delivery.sql"));
+    tasks.add(script("20261206.2", "batch work: the replica holding each piece", "db/batch-chunk-owner.sql",
+        "db/batch-chunk-owner.sql"));
     return new MigrationTaskList(tasks);
   }
 

@@ -50,6 +50,27 @@ class ClusterLockTest {
     }
   }
 
+  /**
+   * A replica is alive while it holds its lease: another replica sees it alive (so its batch work is never taken
+   * from it, however slow), and gone once the lease's connection is released, as when its process dies.
+   */
+  @Test
+  void aReplicaIsAliveWhileItHoldsItsLeaseAndGoneOnceItIsReleased() {
+    var running = new ReplicaLease(dataSource);
+    var other = new ReplicaLease(dataSource);
+    running.start();
+    try {
+      assertThat(running.self()).isNotEqualTo(other.self());
+      assertThat(other.alive(running.self())).isTrue();
+      assertThat(running.alive(running.self())).isTrue();
+      // Asking did not take the lease from it.
+      assertThat(other.alive(running.self())).isTrue();
+    } finally {
+      running.stop();
+    }
+    assertThat(other.alive(running.self())).isFalse();
+  }
+
   @Test
   void aClusteredJobIsSkippedWhileAnotherReplicaRunsItAndRunsWhenNoneDoes() throws Exception {
     var factory = new ClusterSchedulerService.OneReplicaJobFactory(dataSource);
