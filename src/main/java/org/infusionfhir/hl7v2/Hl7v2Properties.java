@@ -27,8 +27,10 @@ public record Hl7v2Properties(
   /**
    * @param enabled whether to listen at all
    * @param port TCP port (0 picks a free one, for tests)
-   * @param bindAddress the interface to listen on; 127.0.0.1 keeps it to this host
-   * @param allowedPeers addresses or CIDR ranges that may connect; empty allows any
+   * @param bindAddress the interface to listen on; 127.0.0.1 (the default) keeps it to this host. Any other
+   *     address needs allowed-peers or TLS with client certificates, or the server does not start
+   * @param allowedPeers addresses or CIDR ranges that may connect; empty allows any (only on loopback, or
+   *     with client certificates)
    * @param idleTimeout a connection with no message for this long is closed
    * @param frameTimeout a message that has started must be complete within this time
    * @param maxConnections connections served at once; more are closed on accept
@@ -40,7 +42,7 @@ public record Hl7v2Properties(
   public record Mllp(
       @DefaultValue("true") boolean enabled,
       @DefaultValue("2575") int port,
-      @DefaultValue("0.0.0.0") String bindAddress,
+      @DefaultValue("127.0.0.1") String bindAddress,
       @DefaultValue List<String> allowedPeers,
       @DefaultValue("5m") Duration idleTimeout,
       @DefaultValue("30s") Duration frameTimeout,

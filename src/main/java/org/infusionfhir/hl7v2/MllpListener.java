@@ -69,6 +69,31 @@ public class MllpListener implements SmartLifecycle {
     this.properties = properties;
     this.tls = tls;
     this.allowedPeers = properties.mllp().allowedPeers().stream().map(PeerRule::parse).toList();
+    refuseAnOpenListener(properties.mllp());
+  }
+
+  /**
+   * MLLP carries no credentials, and a message for an unknown patient creates one: a listener reachable from
+   * other hosts must limit who may connect, by a peer allowlist or by client certificates.
+   */
+  static void refuseAnOpenListener(Hl7v2Properties.Mllp mllp) {
+    if (!mllp.enabled() || !mllp.allowedPeers().isEmpty() || mllp.tls() && mllp.requireClientCertificate()) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(mllp.bindAddress()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("infusion.hl7v2.mllp.bind-address '" + mllp.bindAddress()
+          + "' is not an address of this host", e);
+    }
+    if (!loopback) {
+      throw new IllegalStateException("infusion.hl7v2.mllp.bind-address=" + mllp.bindAddress() + " lets other hosts "
+          + "send HL7 v2, and nothing limits which: set infusion.hl7v2.mllp.allowed-peers to the monitors' "
+          + "addresses or subnet (INFUSION_HL7V2_MLLP_ALLOWED_PEERS=10.20.30.0/24), or speak TLS with client "
+          + "certificates (infusion.hl7v2.mllp.ssl-bundle and require-client-certificate=true), or bind to "
+          + "127.0.0.1 behind a TLS proxy");
+    }
   }
 
   /** The port actually bound, which differs from the configured one when that is 0. */

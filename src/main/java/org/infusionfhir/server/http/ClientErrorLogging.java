@@ -1,0 +1,62 @@
+package org.infusionfhir.server.http;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+
+/**
+ * Client errors are not server errors in the log. HAPI logs every exception a hook throws at ERROR with its
+ * stack trace, our deliberate refusals (a 422 from validation on write, a 403 from a consent rule) included, so a
+ * run of bad requests buried the real errors. An ERROR event whose exception is a 4xx answer is dropped, and one
+ * INFO line on {@code infusion.refused} says what was refused and why; the request's own log line
+ * ({@code infusion.request}) has its status. Errors that are the server's (5xx, anything else) stay as they are.
+ */
+public final class ClientErrorLogging extends TurboFilter {
+
+  private static final Logger refused = LoggerFactory.getLogger("infusion.refused");
+  private static final String NAME = "client-errors-at-info";
+
+  /** Installs the filter in Logback once per process (several servers in one JVM share the logging). */
+  public static void install() {
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    if (factory instanceof LoggerContext context
+        && context.getTurboFilterList().stream().noneMatch(f -> NAME.equals(f.getName()))) {
+      var filter = new ClientErrorLogging();
+      filter.setName(NAME);
+      filter.start();
+      context.addTurboFilter(filter);
+    }
+  }
+
+  @Override
+  public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level, String format,
+      Object[] params, Throwable t) {
+    if (level != Level.ERROR) {
+      return FilterReply.NEUTRAL;
+    }
+    var thrown = t != null ? t
+        : params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last ? last : null;
+    var answer = clientError(thrown);
+    if (answer == null) {
+      return FilterReply.NEUTRAL;
+    }
+    refused.info("{} {}: {}", answer.getStatusCode(), answer.getClass().getSimpleName(), answer.getMessage());
+    return FilterReply.DENY;
+  }
+
+  /** The 4xx answer this exception is, or carries as its cause; null otherwise. */
+  private static BaseServerResponseException clientError(Throwable thrown) {
+    for (var cause = thrown; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof BaseServerResponseException answer) {
+        return answer.getStatusCode() >= 400 && answer.getStatusCode() < 500 ? answer : null;
+      }
+    }
+    return null;
+  }
+}
