@@ -89,7 +89,12 @@ public class SecurityConfig {
                 .access(writes(INTAKE_WRITES, Permission.CREATE, Permission.UPDATE))
             .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
             .requestMatchers("/actuator/**").authenticated()
-            .anyRequest().permitAll());
+            // The EHR launch endpoint answers 401 and 403 itself, in OAuth's error format.
+            .requestMatchers(HttpMethod.POST, "/launch").permitAll()
+            // Spring's error page, where a failed request is forwarded to be answered.
+            .requestMatchers("/error").permitAll()
+            // A path not named above is no path of this server: refused, not served by whatever maps it.
+            .anyRequest().denyAll());
     return http.build();
   }
 

@@ -21,7 +21,6 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.ResponseHighlighterInterceptor;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
-import org.infusionfhir.server.http.ClientErrorLogging;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.List;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -86,12 +85,6 @@ public class FhirServerConfig {
       settings.setInlineResourceTextBelowSize(indexing.inlineResourceTextBelow());
     }
     return settings;
-  }
-
-  /** A refused request is logged at INFO, not as a server error with a stack trace ({@link ClientErrorLogging}). */
-  @Bean
-  public org.springframework.beans.factory.SmartInitializingSingleton clientErrorLogging() {
-    return ClientErrorLogging::install;
   }
 
   /** No reindex job for a SearchParameter the server itself stores when nothing of its base type is stored. */

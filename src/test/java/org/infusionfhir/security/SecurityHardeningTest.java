@@ -193,6 +193,18 @@ class SecurityHardeningTest extends FhirServerTestBase {
       assertNoStackTrace(assertOperationOutcomeOf(send("POST", "/Patient/$validate", JSON, patient), 400, "Depth"));
     }
 
+    /** Paths the security chain does not name are refused, with or without a token, never served. */
+    @Test
+    void aPathTheServerDoesNotNameIsRefused() {
+      for (var path : new String[] {"/not-a-path", "/h2-console", "/launch"}) {
+        var anonymous = send("GET", serverRoot() + path, null, (String) null, "Authorization", ANONYMOUS);
+        assertThat(anonymous.statusCode()).as("GET %s without a token", path).isEqualTo(401);
+        var withToken = send("GET", serverRoot() + path, null, (String) null);
+        assertThat(withToken.statusCode()).as("GET %s with a system token", path).isEqualTo(403);
+        assertNoStackTrace(withToken);
+      }
+    }
+
     @Test
     void methodNotAllowed405() {
       assertNoStackTrace(assertOperationOutcomeOf(send("POST", "/metadata", JSON, "{}"), 405, "GET"));

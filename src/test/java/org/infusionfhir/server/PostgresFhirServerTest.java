@@ -24,7 +24,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
       "infusion.limits.max-body-size=256KB",
       "infusion.limits.max-json-depth=32",
-      "infusion.limits.max-bundle-entries=50"
+      "infusion.limits.max-bundle-entries=50",
+      // The tests play the clinic's reverse proxy (off by default).
+      "infusion.fhir.trust-forwarded-headers=true"
     })
 class PostgresFhirServerTest extends FhirServerContract {
 

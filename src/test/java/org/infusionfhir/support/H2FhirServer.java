@@ -19,6 +19,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
     properties = {
       "spring.datasource.url=jdbc:h2:mem:contract;DB_CLOSE_DELAY=-1",
       "infusion.limits.max-body-size=256KB",
+      // The tests play the clinic's reverse proxy (off by default).
+      "infusion.fhir.trust-forwarded-headers=true",
       "infusion.limits.max-json-depth=32",
       "infusion.limits.max-bundle-entries=50",
       "infusion.validation.modes.CarePlan=warn",

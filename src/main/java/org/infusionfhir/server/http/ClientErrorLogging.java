@@ -5,10 +5,11 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
-import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.context.ApplicationListener;
 
 /**
  * Client errors are not server errors in the log. HAPI logs every exception a hook throws at ERROR with its
@@ -22,15 +23,25 @@ public final class ClientErrorLogging extends TurboFilter {
   private static final Logger refused = LoggerFactory.getLogger("infusion.refused");
   private static final String NAME = "client-errors-at-info";
 
-  /** Installs the filter in Logback once per process (several servers in one JVM share the logging). */
-  public static void install() {
-    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-    if (factory instanceof LoggerContext context
+  /**
+   * Installs the filter in Logback, once: Spring Boot sets Logback up afresh, clearing every turbo filter, each
+   * time an application starts, so {@link Installer} calls this after it has (for every application in the JVM).
+   */
+  public static synchronized void install() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
         && context.getTurboFilterList().stream().noneMatch(f -> NAME.equals(f.getName()))) {
       var filter = new ClientErrorLogging();
       filter.setName(NAME);
       filter.start();
       context.addTurboFilter(filter);
+    }
+  }
+
+  /** Registered in {@code META-INF/spring.factories}: runs once the application's logging is set up. */
+  public static final class Installer implements ApplicationListener<ApplicationPreparedEvent> {
+    @Override
+    public void onApplicationEvent(ApplicationPreparedEvent event) {
+      install();
     }
   }
 

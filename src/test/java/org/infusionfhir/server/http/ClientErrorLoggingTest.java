@@ -23,6 +23,12 @@ class ClientErrorLoggingTest extends FhirServerTestBase {
 
   @Test
   void refusedRequestsAreLoggedAsRefusalsNotAsServerErrors() {
+    // Another application starting in this JVM (as test classes with other settings do) sets Logback up afresh,
+    // which clears its filters: the refusals must still not be logged as errors.
+    try (var other = new org.springframework.boot.builder.SpringApplicationBuilder(Object.class)
+        .web(org.springframework.boot.WebApplicationType.NONE).run("--spring.main.banner-mode=off")) {
+      assertThat(other.isActive()).isTrue();
+    }
     var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     var appender = new ListAppender<ILoggingEvent>();
     appender.start();
