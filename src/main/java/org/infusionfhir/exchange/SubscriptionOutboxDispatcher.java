@@ -6,12 +6,10 @@ import ca.uhn.fhir.jpa.subscription.model.ResourceDeliveryJsonMessage;
 import ca.uhn.fhir.jpa.subscription.model.ResourceDeliveryMessage;
 import ca.uhn.fhir.util.JsonUtil;
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import org.infusionfhir.server.PeriodicWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Sends what is due in the rest-hook outbox: retries whose wait is over, and deliveries whose replica's claim ran
@@ -19,7 +17,7 @@ import org.springframework.context.SmartLifecycle;
  * {@code infusion.subscriptions.outbox-check}; a row is claimed by one conditional update, so each delivery is
  * sent by one replica, through HAPI's queue for its Subscription like the first attempt.
  */
-public class SubscriptionOutboxDispatcher implements SmartLifecycle {
+public class SubscriptionOutboxDispatcher extends PeriodicWork {
 
   private static final Logger log = LoggerFactory.getLogger(SubscriptionOutboxDispatcher.class);
   private static final int BATCH = 100;
@@ -31,11 +29,11 @@ public class SubscriptionOutboxDispatcher implements SmartLifecycle {
   private final SubscriptionProperties props;
   private final String node;
   private final Clock clock;
-  private ScheduledExecutorService timer;
 
   public SubscriptionOutboxDispatcher(SubscriptionDeliveryStore store, SubscriptionRegistry registry,
       SubscriptionChannelRegistry channels, SubscriptionRegistryFreshness freshness, SubscriptionProperties props,
       String node, Clock clock) {
+    super("subscription-outbox", "send what is due in the subscription outbox");
     this.store = store;
     this.registry = registry;
     this.channels = channels;
@@ -85,32 +83,12 @@ public class SubscriptionOutboxDispatcher implements SmartLifecycle {
   }
 
   @Override
-  public void start() {
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      var thread = new Thread(r, "subscription-outbox");
-      thread.setDaemon(true);
-      return thread;
-    });
-    long period = props.outboxCheck().toMillis();
-    timer.scheduleWithFixedDelay(this::dispatchQuietly, period, period, TimeUnit.MILLISECONDS);
-  }
-
-  private void dispatchQuietly() {
-    try {
-      dispatchDue();
-    } catch (RuntimeException e) {
-      // The database may be away for a moment; the next round tries again.
-      log.warn("Could not send what is due in the subscription outbox: {}", e.toString());
-    }
+  protected Duration period() {
+    return props.outboxCheck();
   }
 
   @Override
-  public void stop() {
-    timer.shutdownNow();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return timer != null && !timer.isShutdown();
+  protected void round() {
+    dispatchDue();
   }
 }

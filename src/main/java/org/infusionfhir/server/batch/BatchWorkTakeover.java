@@ -5,22 +5,20 @@ import ca.uhn.fhir.batch2.maintenance.JobMaintenanceServiceImpl;
 import ca.uhn.fhir.batch2.model.StatusEnum;
 import ca.uhn.fhir.batch2.model.WorkChunk;
 import ca.uhn.fhir.batch2.model.WorkChunkStatusEnum;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.infusionfhir.server.PeriodicWork;
 import org.infusionfhir.server.storage.ClusterLock;
 import org.infusionfhir.server.storage.ReplicaLease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -38,7 +36,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * an earlier release) is taken once it has been unfinished for {@code infusion.batch.stalled-after}.
  */
 @Configuration
-public class BatchWorkTakeover implements SmartLifecycle {
+public class BatchWorkTakeover extends PeriodicWork {
 
   private static final Logger log = LoggerFactory.getLogger(BatchWorkTakeover.class);
   private static final EnumSet<WorkChunkStatusEnum> HELD = EnumSet.of(WorkChunkStatusEnum.QUEUED,
@@ -52,11 +50,11 @@ public class BatchWorkTakeover implements SmartLifecycle {
   private final ObjectProvider<ChunkOwners> owners;
   private final ObjectProvider<ReplicaLease> lease;
   private final BatchJobProperties props;
-  private ScheduledExecutorService timer;
 
   public BatchWorkTakeover(ObjectProvider<IJobPersistence> persistence,
       ObjectProvider<PlatformTransactionManager> transactions, ObjectProvider<DataSource> dataSource,
       ObjectProvider<ChunkOwners> owners, ObjectProvider<ReplicaLease> lease, BatchJobProperties props) {
+    super("batch-takeover", "look for batch work left by a stopped replica");
     this.persistence = persistence;
     this.transactions = transactions;
     this.dataSource = dataSource;
@@ -139,32 +137,14 @@ public class BatchWorkTakeover implements SmartLifecycle {
     owners.getObject().forget(chunk.getId());
   }
 
+  /** HAPI's maintenance interval, between 1 s and a minute: a piece taken over waits for it anyway. */
   @Override
-  public void start() {
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      var thread = new Thread(r, "batch-takeover");
-      thread.setDaemon(true);
-      return thread;
-    });
-    long period = Math.max(1000, Math.min(60_000, props.checkInterval().toMillis()));
-    timer.scheduleWithFixedDelay(this::takeOverQuietly, period, period, TimeUnit.MILLISECONDS);
-  }
-
-  private void takeOverQuietly() {
-    try {
-      takeOverLostWork();
-    } catch (RuntimeException e) {
-      log.warn("Could not look for batch work left by a stopped replica: {}", e.toString());
-    }
+  protected Duration period() {
+    return Duration.ofMillis(Math.max(1000, Math.min(60_000, props.checkInterval().toMillis())));
   }
 
   @Override
-  public void stop() {
-    timer.shutdownNow();
-  }
-
-  @Override
-  public boolean isRunning() {
-    return timer != null && !timer.isShutdown();
+  protected void round() {
+    takeOverLostWork();
   }
 }
