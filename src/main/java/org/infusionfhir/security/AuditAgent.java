@@ -58,6 +58,6 @@ public record AuditAgent(Kind kind, String who, String issuer, String tokenId, S
     } else if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
       servlet = attributes.getRequest();
     }
-    return servlet != null ? servlet.getRemoteAddr() : null;
+    return servlet != null ? org.infusionfhir.server.http.RequestLogFilter.clientAddress(servlet) : null;
   }
 }

@@ -93,7 +93,7 @@ public class SignInAudit {
     if (record.patient() != null) {
       entities.patientId(new IdType("Patient", record.patient()));
     }
-    var address = request != null ? request.getRemoteAddr() : null;
+    var address = request != null ? org.infusionfhir.server.http.RequestLogFilter.clientAddress(request) : null;
     try {
       writer.write(entities, resolved -> build(record, address, resolved), null);
     } catch (RuntimeException e) {

@@ -81,6 +81,22 @@ class AuditTrailTest extends FhirServerTestBase {
         .singleElement().asString().startsWith("Observation/" + observationId + "/_history/1");
   }
 
+  /**
+   * Behind the clinic's proxy (the test servers trust forwarded headers, as a proxied deployment does), the
+   * audit names the client the proxy saw, the last X-Forwarded-For entry, not the proxy; earlier entries are
+   * the client's own say and are not taken.
+   */
+  @Test
+  void aReadThroughTheProxyIsRecordedWithTheClientsAddress() {
+    var response = as(clinicianToken, "GET", "/Patient/" + patientId, null,
+        "X-Forwarded-For", "198.51.100.7, 203.0.113.9");
+    assertThat(response.statusCode()).isEqualTo(200);
+    var event = audits("entity=Patient/" + patientId + "&subtype=read").stream()
+        .filter(e -> e.getAgent().stream().anyMatch(a -> "203.0.113.9".equals(a.getNetwork().getAddress())))
+        .toList();
+    assertThat(event).hasSize(1);
+  }
+
   @Test
   void aSearchIsRecordedWithItsQueryAndThePatientsItReturned() {
     var query = "subject=Patient/" + patientId + "&code=http://loinc.org%7C8867-4";

@@ -31,4 +31,21 @@ class ForwardedHeadersTest {
     // Behind a proxy the clinic controls, switched on, they are followed.
     assertThat(ForwardedAddressStrategy.rootOf(request, true)).isEqualTo("https://attacker.example");
   }
+
+  /** The audit's client address: the TCP peer, unless the server trusts its proxy's X-Forwarded-For. */
+  @Test
+  void theClientAddressIsThePeerUnlessForwardedHeadersAreTrusted() throws Exception {
+    for (var trusted : new boolean[] {false, true}) {
+      var props = new Binder(new MapConfigurationPropertySource(
+          Map.of("infusion.fhir.trust-forwarded-headers", String.valueOf(trusted))))
+          .bindOrCreate("infusion.fhir", FhirServerProperties.class);
+      var request = new MockHttpServletRequest("GET", "/fhir/Patient");
+      request.setRemoteAddr("10.0.0.5");
+      request.addHeader("X-Forwarded-For", "198.51.100.7, 203.0.113.9");
+      new RequestLogFilter(props).doFilter(request, new org.springframework.mock.web.MockHttpServletResponse(),
+          new org.springframework.mock.web.MockFilterChain());
+      assertThat(RequestLogFilter.clientAddress(request)).as("trusted: %s", trusted)
+          .isEqualTo(trusted ? "203.0.113.9" : "10.0.0.5");
+    }
+  }
 }
