@@ -4,18 +4,18 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.impl.RetryPolicyProvider;
+import ca.uhn.fhir.jpa.subscription.channel.subscription.SubscriptionChannelRegistry;
 import ca.uhn.fhir.jpa.subscription.match.config.SubscriptionProcessorConfig;
 import ca.uhn.fhir.jpa.subscription.match.deliver.email.IEmailSender;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionLoader;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionRegistry;
 import ca.uhn.fhir.jpa.subscription.submit.config.SubscriptionSubmitterConfig;
-import ca.uhn.fhir.jpa.subscription.channel.subscription.SubscriptionChannelRegistry;
 import java.time.Clock;
-import org.infusionfhir.server.storage.ReplicaLease;
 import javax.sql.DataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import org.hl7.fhir.r4.model.Subscription;
+import org.infusionfhir.server.storage.ReplicaLease;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -78,8 +78,8 @@ public class RestHookSubscriptionConfig {
   }
 
   @Bean
-  public SubscriptionDeliveryStore subscriptionDeliveryStore(DataSource dataSource) {
-    return new SubscriptionDeliveryStore(new JdbcTemplate(dataSource));
+  public SubscriptionDeliveryStore subscriptionDeliveryStore(JdbcTemplate jdbc) {
+    return new SubscriptionDeliveryStore(jdbc);
   }
 
   @Bean

@@ -125,7 +125,7 @@ public class SubscriptionDeliveryLog implements ServerInterceptor {
     if (refusal.isPresent()) {
       log.warn("Subscription/{}: not delivered: {}", subscription.getIdPart(), refusal.get());
       if (outboxId != null) {
-        store.drop(outboxId);
+        store.remove(outboxId);
       }
       return false;
     }
@@ -134,7 +134,7 @@ public class SubscriptionDeliveryLog implements ServerInterceptor {
 
   @Hook(Pointcut.SUBSCRIPTION_AFTER_REST_HOOK_DELIVERY)
   public void delivered(CanonicalSubscription subscription, ResourceDeliveryMessage message) {
-    message.getAttribute(OUTBOX_ID).ifPresent(store::delivered);
+    message.getAttribute(OUTBOX_ID).ifPresent(store::remove);
     long failuresBefore = store.countDelivered(subscription.getIdPart(), clock.instant());
     if (failuresBefore > 0) {
       log.info("Subscription/{}: delivered to {} after {} failed attempt(s)", subscription.getIdPart(),
@@ -162,7 +162,7 @@ public class SubscriptionDeliveryLog implements ServerInterceptor {
       return false;
     }
     if (Duration.ofMillis(now.toEpochMilli() - row.get().createdAt()).compareTo(props.retryGiveUpAfter()) >= 0) {
-      store.drop(outboxId);
+      store.remove(outboxId);
       store.countAbandoned(subscription.getIdPart());
       log.error("Subscription/{}: gave up delivering {} to {} after {} attempts over {}: {}",
           subscription.getIdPart(), message.getPayloadId(), subscription.getEndpointUrl(), row.get().attempts(),

@@ -80,11 +80,6 @@ public class SubscriptionDeliveryStore {
         node, claimUntil.toEpochMilli(), id, now.toEpochMilli()) == 1;
   }
 
-  /** The endpoint took it: out of the outbox. */
-  public void delivered(String id) {
-    jdbc.update("delete from infusion_subscription_delivery where id = ?", id);
-  }
-
   /** The attempt failed: released, due again at {@code dueAt} on whichever replica claims it then. */
   public void retryAt(String id, Instant dueAt, String error) {
     jdbc.update("""
@@ -92,8 +87,8 @@ public class SubscriptionDeliveryStore {
         where id = ?""", dueAt.toEpochMilli(), truncate(error), id);
   }
 
-  /** Dropped (given up, or its Subscription is gone): out of the outbox. */
-  public void drop(String id) {
+  /** Out of the outbox: delivered, given up, or its Subscription is gone. */
+  public void remove(String id) {
     jdbc.update("delete from infusion_subscription_delivery where id = ?", id);
   }
 
@@ -108,7 +103,7 @@ public class SubscriptionDeliveryStore {
 
   /** Counts a success; returns how many attempts had failed in a row before it. */
   public long countDelivered(String subscriptionId, Instant now) {
-    var before = current(subscriptionId).map(Status::consecutiveFailures).orElse(0L);
+    long before = consecutiveFailures(subscriptionId);
     status(subscriptionId, """
         update infusion_subscription_delivery_status set delivered = delivered + 1, consecutive_failures = 0,
           last_success = ? where subscription_id = ?""", now.toEpochMilli(), subscriptionId);
@@ -121,7 +116,13 @@ public class SubscriptionDeliveryStore {
         update infusion_subscription_delivery_status set failed_attempts = failed_attempts + 1,
           consecutive_failures = consecutive_failures + 1, last_failure = ?, last_error = ? where subscription_id = ?""",
         now.toEpochMilli(), truncate(error), subscriptionId);
-    return current(subscriptionId).map(Status::consecutiveFailures).orElse(1L);
+    return consecutiveFailures(subscriptionId);
+  }
+
+  /** For the log line of a success or failure: one column, not the whole status with its outbox count. */
+  private long consecutiveFailures(String subscriptionId) {
+    return jdbc.queryForList("select consecutive_failures from infusion_subscription_delivery_status"
+        + " where subscription_id = ?", Long.class, subscriptionId).stream().findFirst().orElse(0L);
   }
 
   public void countAbandoned(String subscriptionId) {

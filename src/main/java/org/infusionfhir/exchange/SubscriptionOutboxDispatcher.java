@@ -56,7 +56,7 @@ public class SubscriptionOutboxDispatcher extends PeriodicWork {
       var active = registry.get(pending.subscriptionId());
       if (active == null) {
         // Deleted, or switched off: nobody is waiting for it any more.
-        store.drop(pending.id());
+        store.remove(pending.id());
         log.info("Subscription/{}: dropped a waiting delivery, the Subscription is no longer active",
             pending.subscriptionId());
         continue;

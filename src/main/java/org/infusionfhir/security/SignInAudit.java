@@ -10,6 +10,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
+import org.infusionfhir.server.http.RequestLogFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -93,7 +94,7 @@ public class SignInAudit {
     if (record.patient() != null) {
       entities.patientId(new IdType("Patient", record.patient()));
     }
-    var address = request != null ? org.infusionfhir.server.http.RequestLogFilter.clientAddress(request) : null;
+    var address = request != null ? RequestLogFilter.clientAddress(request) : null;
     try {
       writer.write(entities, resolved -> build(record, address, resolved), null);
     } catch (RuntimeException e) {

@@ -10,7 +10,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.infusionfhir.server.PeriodicWork;
 import org.infusionfhir.server.storage.ClusterLock;
@@ -84,8 +86,8 @@ public class BatchWorkTakeover extends PeriodicWork {
   }
 
   @Bean
-  ChunkOwners chunkOwners(DataSource dataSource) {
-    return new ChunkOwners(new JdbcTemplate(dataSource));
+  ChunkOwners chunkOwners(JdbcTemplate jdbc) {
+    return new ChunkOwners(jdbc);
   }
 
   /** Hands back the pieces of work whose replica is gone; returns their ids. */
@@ -96,6 +98,8 @@ public class BatchWorkTakeover extends PeriodicWork {
       }
       var jobs = persistence.getObject();
       var taken = new ArrayList<String>();
+      // Asked once per replica per pass: on PostgreSQL each answer takes a connection and a lock attempt.
+      var alive = new HashMap<String, Boolean>();
       for (var instance : jobs.fetchRecentInstances(500, 0)) {
         if (!UNFINISHED.contains(instance.getStatus())) {
           continue;
@@ -103,7 +107,7 @@ public class BatchWorkTakeover extends PeriodicWork {
         var chunks = jobs.fetchAllWorkChunksIterator(instance.getInstanceId(), false);
         while (chunks.hasNext()) {
           var chunk = chunks.next();
-          if (HELD.contains(chunk.getStatus()) && lost(chunk)) {
+          if (HELD.contains(chunk.getStatus()) && lost(chunk, alive)) {
             takeOver(jobs, chunk);
             taken.add(chunk.getId());
           }
@@ -116,10 +120,10 @@ public class BatchWorkTakeover extends PeriodicWork {
     }
   }
 
-  private boolean lost(WorkChunk chunk) {
+  private boolean lost(WorkChunk chunk, Map<String, Boolean> alive) {
     var owner = owners.getObject().ownerOf(chunk.getId());
     if (owner.isPresent()) {
-      return !lease.getObject().alive(owner.get());
+      return !alive.computeIfAbsent(owner.get(), lease.getObject()::alive);
     }
     var last = chunk.getUpdateTime() != null ? chunk.getUpdateTime()
         : chunk.getStartTime() != null ? chunk.getStartTime() : chunk.getCreateTime();

@@ -11,6 +11,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.infusionfhir.server.FhirServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -37,7 +38,7 @@ public class RequestLogFilter extends OncePerRequestFilter {
 
   private final boolean trustForwardedHeaders;
 
-  public RequestLogFilter(org.infusionfhir.server.FhirServerProperties fhir) {
+  public RequestLogFilter(FhirServerProperties fhir) {
     this.trustForwardedHeaders = fhir.trustForwardedHeaders();
   }
 
