@@ -73,7 +73,7 @@ public final class ClusterLock implements AutoCloseable {
   }
 
   /** The advisory lock's 64-bit key: a fixed prefix ("inf") and a checksum of the name. */
-  static long keyOf(String work) {
+  public static long keyOf(String work) {
     var crc = new CRC32();
     crc.update(work.getBytes(StandardCharsets.UTF_8));
     return (0x696e66L << 40) | crc.getValue();
@@ -95,6 +95,15 @@ public final class ClusterLock implements AutoCloseable {
       } catch (SQLException ignored) {
         // nothing left to release
       }
+    }
+  }
+
+  /** Whether the lock is still this process's: its connection is alive (a lost connection took the lock with it). */
+  public boolean stillHeld() {
+    try {
+      return connection == null || connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
     }
   }
 
