@@ -16,8 +16,10 @@ import org.hl7.fhir.dstu2.model.Subscription.SubscriptionChannelType;
 import org.hl7.fhir.r4.model.Subscription;
 import org.infusionfhir.server.storage.ReplicaLease;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.retry.RetryPolicy;
@@ -96,6 +98,18 @@ public class RestHookSubscriptionConfig {
       SubscriptionProperties props, ReplicaLease replica) {
     return new SubscriptionOutboxDispatcher(store, registry, channels, freshness, props, replica.self(),
         Clock.systemUTC());
+  }
+
+  /** Change messages stay in the database until matched ({@link ChangesInFlight}). */
+  @Bean
+  public ChangesInFlight changesInFlight(JdbcTemplate jdbc, PlatformTransactionManager transactionManager,
+      ReplicaLease replica, FhirContext fhir, SubscriptionProperties props) {
+    return new ChangesInFlight(jdbc, transactionManager, replica, fhir, props.outboxCheck(), Clock.systemUTC());
+  }
+
+  @Bean
+  public static ChangesInFlight.Recording changesInFlightRecording(ObjectProvider<ChangesInFlight> changes) {
+    return new ChangesInFlight.Recording(changes);
   }
 
   @Bean

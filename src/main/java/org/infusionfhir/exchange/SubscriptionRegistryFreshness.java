@@ -6,6 +6,9 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.subscription.match.registry.SubscriptionLoader;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.infusionfhir.server.ServerInterceptor;
 import org.infusionfhir.server.storage.TypeFingerprint;
 import org.slf4j.Logger;
@@ -25,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *       so no message is matched against a registry older than the message;
  *   <li>when {@link SubscriptionSubmissionGate} is about to keep a write out of the pipeline because no
  *       registered Subscription wants its type, at most once per {@code infusion.subscriptions.registry-check}
- *       (1 s by default): a Subscription created on another replica is matched here within that time.
+ *       (1 s by default): a Subscription created on another replica is matched here within that time;
+ *   <li>at the gate's next look once a Subscription written on this replica is committed, so that a write right
+ *       after it (the client saw it {@code active}) is not kept out by a registry a second old.
  * </ul>
  */
 @Interceptor
@@ -60,6 +65,37 @@ public class SubscriptionRegistryFreshness implements ServerInterceptor {
         log.info("Subscriptions changed in the database; reloading this replica's subscription registry");
       }
       loader.forceRefresh();
+    }
+  }
+
+  @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+  public void created(IBaseResource resource) {
+    recheckAfterCommitIfSubscription(resource);
+  }
+
+  @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+  public void updated(IBaseResource resource) {
+    recheckAfterCommitIfSubscription(resource);
+  }
+
+  @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+  public void deleted(IBaseResource resource) {
+    recheckAfterCommitIfSubscription(resource);
+  }
+
+  private void recheckAfterCommitIfSubscription(IBaseResource resource) {
+    if (!"Subscription".equals(resource.fhirType())) {
+      return;
+    }
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCommit() {
+          checkedAt = System.nanoTime() - Long.MAX_VALUE / 2;
+        }
+      });
+    } else {
+      checkedAt = System.nanoTime() - Long.MAX_VALUE / 2;
     }
   }
 

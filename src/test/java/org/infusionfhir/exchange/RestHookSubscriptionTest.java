@@ -57,6 +57,9 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
   @Autowired private IInterceptorService interceptors;
   @Autowired private IResourceModifiedMessagePersistenceSvc persistedMessages;
   @Autowired private SubscriptionDeliveryStore outbox;
+  @Autowired private ChangesInFlight changesInFlight;
+  @Autowired private org.springframework.jdbc.core.JdbcTemplate jdbc;
+  @Autowired private org.infusionfhir.server.storage.ReplicaLease lease;
 
   @BeforeAll
   void startReceiver() throws IOException {
@@ -198,6 +201,53 @@ class RestHookSubscriptionTest extends FhirServerTestBase {
     await().atMost(Duration.ofSeconds(30)).until(() -> !fromPath("/outbox").isEmpty());
     assertThat(fromPath("/outbox")).extracting(Received::path).containsExactly("/outbox/Procedure/" + id);
     await().atMost(Duration.ofSeconds(10)).until(() -> count(deliveryStatus(subscriptionId), "pending") == 0);
+  }
+
+  /**
+   * A change handed to the matching queue of a replica that died before matching it (here: its match skipped, as
+   * a kill would, and its row renamed to a replica that is gone) is kept in infusion_change_in_flight, handed back
+   * to HAPI and notified once. HAPI alone deletes the change when it queues it, and the notification is lost.
+   */
+  @Test
+  void aChangeTakenForMatchingByAReplicaThatDiedIsMatchedAgainAndNotifiedOnce() {
+    var subscriptionId = subscribe("Procedure?status=in-progress", endpoint("/in-flight"), "application/fhir+json");
+    var lose = new java.util.concurrent.atomic.AtomicBoolean(true);
+    var lost = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    Object killedBeforeMatching = new Object() {
+      @ca.uhn.fhir.interceptor.api.Hook(ca.uhn.fhir.interceptor.api.Pointcut.SUBSCRIPTION_BEFORE_PERSISTED_RESOURCE_CHECKED)
+      public boolean matching(ResourceModifiedMessage message) {
+        var type = message.getPayloadId(FHIR).getResourceType();
+        if ("Procedure".equals(type) && lose.get()) {
+          lost.add(message.getPayloadId(FHIR).getIdPart());
+          return false;
+        }
+        return true;
+      }
+    };
+    interceptors.registerInterceptor(killedBeforeMatching);
+    String id;
+    try {
+      var procedure = new Procedure().setStatus(Procedure.ProcedureStatus.INPROGRESS)
+          .setSubject(new Reference("Patient/" + patient()));
+      procedure.getCode().setText("IV infusion");
+      id = client.create().resource(procedure).execute().getId().getIdPart();
+      await().atMost(Duration.ofSeconds(30)).until(() -> lost.contains(id));
+    } finally {
+      lose.set(false);
+      interceptors.unregisterInterceptor(killedBeforeMatching);
+    }
+    // The change is out of HAPI's table, held in flight in this replica's name; the replica now "dies".
+    assertThat(jdbc.queryForList("SELECT replica FROM infusion_change_in_flight WHERE resource_type = 'Procedure'"
+        + " AND res_id = ?", String.class, id)).containsExactly(lease.self());
+    jdbc.update("UPDATE infusion_change_in_flight SET replica = 'a replica that is gone' WHERE res_id = ?", id);
+    assertThat(fromPath("/in-flight")).isEmpty();
+
+    assertThat(changesInFlight.requeueLost()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !fromPath("/in-flight").isEmpty());
+    await().atMost(Duration.ofSeconds(10)).until(() -> count(deliveryStatus(subscriptionId), "delivered") == 1);
+    assertThat(fromPath("/in-flight")).extracting(Received::path).containsExactly("/in-flight/Procedure/" + id);
+    assertThat(jdbc.queryForObject("SELECT count(*) FROM infusion_change_in_flight WHERE res_id = ?", Integer.class,
+        id)).isZero();
   }
 
   @Test

@@ -2,7 +2,6 @@ package org.infusionfhir.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +30,7 @@ import org.infusionfhir.server.storage.ReplicaLease;
 import org.infusionfhir.security.SecurityProperties;
 import org.infusionfhir.support.Hl7v2Messages;
 import org.infusionfhir.support.MllpClient;
+import org.infusionfhir.support.NodeHttp;
 import org.infusionfhir.support.Postgres;
 import org.infusionfhir.support.ServerNode;
 import org.infusionfhir.support.TcpProxy;
@@ -59,7 +59,7 @@ class DatabaseOutageTest {
   private final Set<String> ackedControlIds = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> ackCodes = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
-  private String token;
+  private NodeHttp http;
   private ServerNode node;
 
   @Test
@@ -67,20 +67,20 @@ class DatabaseOutageTest {
     var dir = Path.of("target/test-data/outage");
     var url = Postgres.freshDatabase("infusion_outage_test");
     var database = URI.create(url.substring("jdbc:".length()));
-    var keyFile = dir.resolve("issuer-key.json").toAbsolutePath();
+    var keyFile = dir.resolve("issuer-key.json");
     Files.createDirectories(dir);
     Files.deleteIfExists(keyFile);
     Files.deleteIfExists(dir.resolve("server.log"));
-    token = "Bearer " + new LocalTokens(new SecurityProperties(true, "infusion-fhir", Duration.ofSeconds(30), null,
-        null, null, new SecurityProperties.Embedded(ISSUER, keyFile, null, Duration.ofHours(2)), List.of()))
-        .issue("outage-test", "system/*.*", null);
+    var token = NodeHttp.systemToken(ISSUER, keyFile);
     try (var proxy = new TcpProxy(database.getHost(), database.getPort())) {
-      node = ServerNode.launch("outage test", dir, List.of(
+      var properties = new ArrayList<>(List.of(
           "spring.datasource.url=jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath(),
           "spring.datasource.username=" + Postgres.USER, "spring.datasource.password=" + Postgres.PASSWORD,
-          "infusion.database.schema-action=migrate",
-          "infusion.security.embedded.issuer=" + ISSUER,
-          "infusion.security.embedded.key-file=" + keyFile)).awaitReady(Duration.ofMinutes(4));
+          "infusion.database.schema-action=migrate"));
+      properties.addAll(NodeHttp.issuerProperties(ISSUER, keyFile));
+      node = ServerNode.launch("outage test", dir, properties);
+      http = new NodeHttp(node, token);
+      node.awaitReady(Duration.ofMinutes(4));
       try {
         var load = Executors.newFixedThreadPool(4);
         load.submit(this::writePatients);
@@ -205,13 +205,7 @@ class DatabaseOutageTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create(node.fhir() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", token).header("Accept", "application/fhir+json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/fhir+json");
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return http.fhir(method, path, body);
   }
 
   private int readiness() {
