@@ -34,6 +34,7 @@ public final class ServerNode implements AutoCloseable {
   private final int httpPort;
   private final int mllpPort;
   private Process process;
+  private long fileSizeLimitKb;
 
   private ServerNode(String name, Path dataDir, List<String> properties, int httpPort, int mllpPort) {
     this.name = name;
@@ -57,6 +58,10 @@ public final class ServerNode implements AutoCloseable {
   private void start() throws IOException {
     Files.createDirectories(dataDir);
     var command = new ArrayList<String>();
+    if (fileSizeLimitKb > 0) {
+      // As an operator's ulimit would: no file the process writes may grow past the limit (a full disk to it).
+      command.addAll(List.of("bash", "-c", "ulimit -S -f " + fileSizeLimitKb + " && exec \"$@\"", "bash"));
+    }
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
     command.addAll(List.of("-cp", classPath(), "org.infusionfhir.Application",
@@ -120,6 +125,12 @@ public final class ServerNode implements AutoCloseable {
     return this;
   }
 
+  /** From the next {@link #restart} on, no file the node writes may grow past {@code kb} KiB ({@code ulimit -f}). */
+  public ServerNode limitFileSize(long kb) {
+    this.fileSizeLimitKb = kb;
+    return this;
+  }
+
   /** {@code kill -9}: the process ends at once, with no shutdown hook, no flush and no goodbye to the database. */
   public void kill() {
     process.destroyForcibly();
@@ -128,6 +139,11 @@ public final class ServerNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The process id (the JVM's: a {@link #limitFileSize} shell replaces itself with it). */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean alive() {

@@ -61,6 +61,7 @@ public class DatabaseConfig {
   /** This replica's name, held as a lock while it runs ({@link ReplicaLease}). */
   @Bean
   public ReplicaLease replicaLease(DataSource dataSource) {
+    H2StoreFailure.watch(dataSource);
     return new ReplicaLease(dataSource);
   }
 

@@ -47,6 +47,10 @@ public final class DatabaseOutage {
     if (!(cause instanceof SQLException sql)) {
       return false;
     }
+    // H2 closed its database after failing to write its file; the pool opens it again with a new connection.
+    if (sql.getClass().getName().startsWith("org.h2.") && (sql.getErrorCode() == 90098 || sql.getErrorCode() == 90121)) {
+      return true;
+    }
     // The pool's word for a connection it dropped as broken under a transaction (no SQLSTATE): the rollback of
     // a request whose connection died hides the driver's own failure behind it.
     if (sql.getSQLState() == null) {
@@ -54,6 +58,38 @@ public final class DatabaseOutage {
     }
     // SQLSTATE class 08: connection exception; 57P01-57P03: PostgreSQL shutting down, crashed, not yet accepting.
     return sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]");
+  }
+
+  /**
+   * Whether {@code failure} is the database's file failing to grow: the disk (or the process's file size limit) is
+   * full. H2 says "Writing to ... failed" from its store; the cause says "No space left on device" or "File too large".
+   */
+  public static boolean isStoreWriteFailure(Throwable failure) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (var cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
+      var message = cause.getMessage();
+      if (message != null && (message.contains("No space left on device") || message.contains("File too large")
+          || cause.getClass().getName().equals("org.h2.mvstore.MVStoreException") && message.startsWith("Writing to")
+          || message.contains("MVStoreException: Writing to"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The answer to a write the database could not store for want of room: 507, and what happened. */
+  public static BaseServerResponseException diskFull(Throwable failure) {
+    return new DiskFull(failure);
+  }
+
+  /** 507: the database's disk is full; nothing of this request was stored, and reads go on. */
+  public static final class DiskFull extends BaseServerResponseException {
+    public static final int STATUS_CODE = 507;
+
+    DiskFull(Throwable cause) {
+      super(STATUS_CODE, "The database's disk is full, so nothing of this request was stored; stored data can "
+          + "still be read. An operator must free space or add it.", cause);
+    }
   }
 
   /** The answer to a request the database's absence stopped: 503, {@code Retry-After}, and what happened. */

@@ -22,9 +22,14 @@ public class DatabaseOutageAnswers implements ServerInterceptor {
 
   @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
   public BaseServerResponseException unavailable(RequestDetails request, Throwable exception) {
-    if (exception instanceof DatabaseOutage.Unavailable
+    if (exception instanceof DatabaseOutage.Unavailable || exception instanceof DatabaseOutage.DiskFull
         || exception instanceof BaseServerResponseException answer && answer.getStatusCode() < 500) {
       return null;
+    }
+    if (DatabaseOutage.isStoreWriteFailure(exception)) {
+      log.error("{} {}: 507, the database's disk is full ({})", request.getRequestType(), request.getCompleteUrl(),
+          DatabaseOutage.rootOf(exception));
+      return DatabaseOutage.diskFull(exception);
     }
     if (!DatabaseOutage.causedIt(exception)) {
       return null;
