@@ -29,7 +29,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import org.infusionfhir.server.batch.BulkExportProperties;
-import org.infusionfhir.server.http.ForwardedAddressStrategy;
 import org.infusionfhir.server.storage.EmptyTypeReindexSkip;
 import org.infusionfhir.server.storage.IndexingProperties;
 
@@ -135,9 +134,9 @@ public class FhirServerConfig {
     pagingProvider.setMaximumPageSize(props.maxPageSize());
     server.setPagingProvider(pagingProvider);
     server.setDefaultResponseEncoding(EncodingEnum.JSON);
-    // Behind a reverse proxy, Location, fullUrl and paging links follow X-Forwarded-Host/Proto/Port/Prefix.
-    server.setServerAddressStrategy(props.trustForwardedHeaders()
-        ? new ForwardedAddressStrategy() : new IncomingRequestAddressStrategy());
+    // Links are built from the request's own scheme, host and port. Behind a trusted proxy Tomcat's RemoteIpValve
+    // has set them from X-Forwarded-Proto/Host/Port (server.forward-headers-strategy=native); else no header can.
+    server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
     server.registerInterceptor(new ResponseHighlighterInterceptor());
     interceptors.stream()
         .filter(interceptor -> HookPlacement.of(interceptor.getClass()) == HookPlacement.REST_SERVER)

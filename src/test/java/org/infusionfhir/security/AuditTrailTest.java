@@ -82,9 +82,10 @@ class AuditTrailTest extends FhirServerTestBase {
   }
 
   /**
-   * Behind the clinic's proxy (the test servers trust forwarded headers, as a proxied deployment does), the
-   * audit names the client the proxy saw, the last X-Forwarded-For entry, not the proxy; earlier entries are
-   * the client's own say and are not taken.
+   * Behind the clinic's proxy (the test servers trust loopback as their proxy, as a proxied deployment trusts
+   * its own), the audit names the client the proxy saw, the last X-Forwarded-For entry, not the proxy; earlier
+   * entries are the client's own say and are not taken (Tomcat's RemoteIpValve stops at the first address that
+   * is not a trusted proxy, reading from the right).
    */
   @Test
   void aReadThroughTheProxyIsRecordedWithTheClientsAddress() {

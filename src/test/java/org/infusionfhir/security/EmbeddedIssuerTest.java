@@ -266,7 +266,7 @@ class EmbeddedIssuerTest extends FhirServerTestBase {
     @Test
     void aClientUsingOnlyDiscoveryGetsATokenBehindATrustedProxy() throws Exception {
       backendServicesFlowFromDiscovery("X-Forwarded-Proto", "https", "X-Forwarded-Host", "fhir.clinic.example",
-          "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/records");
+          "X-Forwarded-Port", "443");
     }
 
     @Test

@@ -19,8 +19,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
     properties = {
       "spring.datasource.url=jdbc:h2:mem:contract;DB_CLOSE_DELAY=-1",
       "infusion.limits.max-body-size=256KB",
-      // The tests play the clinic's reverse proxy (off by default).
-      "infusion.fhir.trust-forwarded-headers=true",
+      // The tests play the clinic's reverse proxy, from loopback (off by default: docs/security.md).
+      "server.forward-headers-strategy=native",
+      "server.tomcat.remoteip.internal-proxies=" + H2FhirServer.LOOPBACK_PROXY,
       "infusion.limits.max-json-depth=32",
       "infusion.limits.max-bundle-entries=50",
       "infusion.validation.modes.CarePlan=warn",
@@ -43,4 +44,10 @@ public @interface H2FhirServer {
 
   /** The one origin browsers may call the H2 family's server from. */
   String ALLOWED_ORIGIN = "https://ehr.example.test";
+
+  /**
+   * Loopback as Tomcat names the peer (IPv4 or IPv6), as a server.tomcat.remoteip.internal-proxies expression;
+   * [.] rather than a backslash, which property-file parsing of test annotations would take as an escape.
+   */
+  String LOOPBACK_PROXY = "127[.]0[.]0[.]1|0:0:0:0:0:0:0:1";
 }
