@@ -7,9 +7,11 @@ import java.lang.annotation.Target;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.ActiveProfiles;
 
 /**
- * The server on in-memory H2 with small limits. Every test class carrying it shares one Spring context
+ * The server on in-memory H2 with small limits, set up as the README's demo (the {@code demo} profile: the
+ * fixtures' assigning authority CLINIC is mapped). Every test class carrying it shares one Spring context
  * (one server start for the whole H2 family).
  */
 @Target(ElementType.TYPE)
@@ -40,6 +42,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.security.cors-allowed-origins=" + H2FhirServer.ALLOWED_ORIGIN
     })
 @AutoConfigureObservability
+@ActiveProfiles("demo")
 public @interface H2FhirServer {
 
   /** The one origin browsers may call the H2 family's server from. */
