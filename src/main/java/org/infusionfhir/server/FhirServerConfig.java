@@ -80,6 +80,9 @@ public class FhirServerConfig {
     settings.setJobFastTrackingEnabled(true);
     settings.setBulkExportFileRetentionPeriodHours((int) Math.max(1, bulkExport.fileRetention().toHours()));
     settings.setBulkExportFileMaximumCapacity(bulkExport.resourcesPerFile());
+    // HAPI hands an identical kick-off the job (and files) an earlier caller started; each job belongs to the
+    // client that started it (exchange/ExportOwners), so every kick-off starts its own.
+    settings.setEnableBulkExportJobReuse(false);
     if (indexing.inlineResourceTextBelow() > 0) {
       settings.setInlineResourceTextBelowSize(indexing.inlineResourceTextBelow());
     }

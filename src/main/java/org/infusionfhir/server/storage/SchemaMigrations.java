@@ -68,6 +68,8 @@ public final class SchemaMigrations {
         "db/subscription-delivery.sql", "db/subscription-delivery.sql"));
     tasks.add(script("20261206.2", "batch work: the replica holding each piece", "db/batch-chunk-owner.sql",
         "db/batch-chunk-owner.sql"));
+    tasks.add(script("20261206.3", "bulk export: the client that started each job", "db/export-owner.sql",
+        "db/export-owner.sql"));
     return new MigrationTaskList(tasks);
   }
 
