@@ -58,6 +58,8 @@ public record AuditAgent(Kind kind, String who, String issuer, String tokenId, S
     } else if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
       servlet = attributes.getRequest();
     }
+    // The TCP peer; behind a proxy named in server.tomcat.remoteip.internal-proxies, Tomcat's RemoteIpValve has
+    // put there the client that proxy saw (the last X-Forwarded-For entry that is not itself a trusted proxy).
     return servlet != null ? servlet.getRemoteAddr() : null;
   }
 }
