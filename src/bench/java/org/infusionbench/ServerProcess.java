@@ -66,7 +66,10 @@ final class ServerProcess implements AutoCloseable {
         "--infusion.security.embedded.issuer=" + ISSUER,
         "--infusion.security.embedded.token-lifetime=" + TOKEN_LIFETIME.toHours() + "h",
         // An export is three job steps, each started on the next check: 1 s keeps its latency about the work.
-        "--infusion.batch.check-interval=1s"));
+        "--infusion.batch.check-interval=1s",
+        // The demo clinic's authority, which Pcd01Message names (as the server's demo profile maps it).
+        "--infusion.patients.authorities.CLINIC=http://infusion-fhir.org/fhir/fixtures/mrn",
+        "--infusion.patients.default-authority=CLINIC"));
     command.addAll(properties);
     var started = launch(command, dataDir, httpPort);
     var security = new SecurityProperties(true, "infusion-fhir", Duration.ofSeconds(30), null, null, null,

@@ -36,10 +36,14 @@ public class PatientResolver {
   /** The identifier system for an assigning authority, or a refusal naming the setting to add. */
   public String systemFor(String authority) {
     var name = authority == null || authority.isBlank() ? properties.defaultAuthority() : authority;
+    if (name == null || name.isBlank()) {
+      throw UnknownPatientException.ofAuthority("no assigning authority (PID-3.4, mrnAuthority) is given, and "
+          + "infusion.patients.default-authority is not set");
+    }
     var system = properties.authorities().get(name);
     if (system == null) {
-      throw new UnknownPatientException("assigning authority '" + name
-          + "' is not configured (set infusion.patients.authorities." + name + ")", false);
+      throw UnknownPatientException.ofAuthority("assigning authority '" + name + "' (PID-3.4, mrnAuthority) "
+          + "is not configured (set infusion.patients.authorities." + name + ")");
     }
     return system;
   }
@@ -111,14 +115,30 @@ public class PatientResolver {
   /** The input names a patient that cannot be used: not configured, ambiguous, or unknown. */
   public static class UnknownPatientException extends RuntimeException {
     private final boolean notFound;
+    private final boolean authority;
 
     UnknownPatientException(String message, boolean notFound) {
+      this(message, notFound, false);
+    }
+
+    private UnknownPatientException(String message, boolean notFound, boolean authority) {
       super(message);
       this.notFound = notFound;
+      this.authority = authority;
+    }
+
+    /** The assigning authority is missing or not mapped to an identifier system. */
+    static UnknownPatientException ofAuthority(String message) {
+      return new UnknownPatientException(message, false, true);
     }
 
     public boolean notFound() {
       return notFound;
+    }
+
+    /** Whether the authority, not the identifier's value, is what could not be used. */
+    public boolean aboutAuthority() {
+      return authority;
     }
   }
 }

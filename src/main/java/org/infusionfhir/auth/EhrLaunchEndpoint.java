@@ -5,8 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.infusionfhir.security.RegisteredClients;
-import org.infusionfhir.server.FhirServerProperties;
-import org.infusionfhir.server.http.ForwardedAddressStrategy;
+import org.infusionfhir.server.http.RequestRoot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -37,14 +36,11 @@ class EhrLaunchEndpoint {
   private final LaunchContexts launches;
   private final RegisteredClientRepository clients;
   private final AuthProperties props;
-  private final boolean trustForwardedHeaders;
 
-  EhrLaunchEndpoint(LaunchContexts launches, RegisteredClientRepository clients, AuthProperties props,
-      FhirServerProperties fhir) {
+  EhrLaunchEndpoint(LaunchContexts launches, RegisteredClientRepository clients, AuthProperties props) {
     this.launches = launches;
     this.clients = clients;
     this.props = props;
-    this.trustForwardedHeaders = fhir.trustForwardedHeaders();
   }
 
   @PostMapping(PATH)
@@ -71,7 +67,7 @@ class EhrLaunchEndpoint {
           "error_description", "patient and encounter are FHIR ids"));
     }
     var value = launches.create(appId, patient, encounter);
-    var root = ForwardedAddressStrategy.rootOf(request, trustForwardedHeaders);
+    var root = RequestRoot.of(request);
     var iss = root + "/fhir";
     if (launchUri.startsWith("/")) {
       // An app served by this server (the workspace) is registered by its path on the server's origin.

@@ -2,8 +2,7 @@ package org.infusionfhir.cdshooks;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
-import org.infusionfhir.server.FhirServerProperties;
-import org.infusionfhir.server.http.ForwardedAddressStrategy;
+import org.infusionfhir.server.http.RequestRoot;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -12,17 +11,11 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 @Component
 class OwnServer {
 
-  private final boolean trustForwardedHeaders;
-
-  OwnServer(FhirServerProperties fhir) {
-    this.trustForwardedHeaders = fhir.trustForwardedHeaders();
-  }
-
   /** The root, e.g. {@code https://clinic.example}; the workspace is served at root + "/". */
   String root() {
     var attributes = (ServletRequestAttributes) RequestContextHolder.currentRequestAttributes();
     HttpServletRequest request = attributes.getRequest();
-    return ForwardedAddressStrategy.rootOf(request, trustForwardedHeaders);
+    return RequestRoot.of(request);
   }
 
   String fhirBase() {

@@ -49,7 +49,7 @@ final class CourseResources {
 
   static final String CANONICAL = VitalSigns.CANONICAL;
   static final String PROFILE = CANONICAL + "/StructureDefinition/";
-  /** The fixtures' medical record number system; the HL7 v2 authority CLINIC maps to it by default. */
+  /** The fixtures' medical record number system; the demo profile maps the HL7 v2 authority CLINIC to it. */
   static final String MRN_SYSTEM = CANONICAL + "/fixtures/mrn";
   private static final String SNOMED = "http://snomed.info/sct";
   private static final String UCUM = ClinicResources.UCUM;

@@ -10,8 +10,8 @@ import org.infusionfhir.cohort.TreatmentCourse.Session;
 /**
  * A session's monitor reports as HL7 v2.6 ORU^R01 in the IHE PCD-01 style of fixtures/hl7v2: one message
  * per report, the chair's monitor as sender (MSH-3 with its EUI-64) and in OBX-18, the patient in PID-3
- * under the assigning authority CLINIC (which the server maps to the medical record number system of the
- * generated Patients), the device row, then one OBX per vital sign and the NIBP group with systolic,
+ * under the assigning authority CLINIC (which a server started with the demo profile maps to the medical record
+ * number system of the generated Patients), the device row, then one OBX per vital sign and the NIBP group with systolic,
  * diastolic and mean. Segments end in a newline, as in the fixtures; a blank line separates messages.
  */
 final class MonitorMessages {

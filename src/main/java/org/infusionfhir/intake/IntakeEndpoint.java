@@ -51,7 +51,8 @@ class IntakeEndpoint {
       return outcome(HttpStatus.BAD_REQUEST, e.problems().stream()
           .map(p -> issue(p.message(), p.path())).toList());
     } catch (UnknownPatientException e) {
-      return outcome(HttpStatus.UNPROCESSABLE_ENTITY, List.of(issue(e.getMessage(), "$.patient.mrn")));
+      return outcome(HttpStatus.UNPROCESSABLE_ENTITY,
+          List.of(issue(e.getMessage(), e.aboutAuthority() ? "$.patient.mrnAuthority" : "$.patient.mrn")));
     } catch (BaseServerResponseException e) {
       // Storage refused the transaction (validation on write, a conflict): pass HAPI's answer on.
       var outcome = e.getOperationOutcome() instanceof OperationOutcome o ? o

@@ -3,7 +3,6 @@ package org.infusionfhir.security;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import jakarta.servlet.http.HttpServletRequest;
-import org.infusionfhir.server.http.RequestLogFilter;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -59,6 +58,8 @@ public record AuditAgent(Kind kind, String who, String issuer, String tokenId, S
     } else if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
       servlet = attributes.getRequest();
     }
-    return servlet != null ? RequestLogFilter.clientAddress(servlet) : null;
+    // The TCP peer; behind a proxy named in server.tomcat.remoteip.internal-proxies, Tomcat's RemoteIpValve has
+    // put there the client that proxy saw (the last X-Forwarded-For entry that is not itself a trusted proxy).
+    return servlet != null ? servlet.getRemoteAddr() : null;
   }
 }

@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.util.List;
-import org.infusionfhir.server.FhirServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -31,8 +30,6 @@ import org.springframework.security.oauth2.server.authorization.settings.Authori
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.session.DisableEncodeUrlFilter;
-import org.springframework.web.filter.ForwardedHeaderFilter;
 
 /**
  * The embedded authorization server (Spring Authorization Server) for the embedded set-up: the
@@ -49,7 +46,7 @@ public class EmbeddedIssuerConfig {
 
   @Bean
   @Order(1)
-  SecurityFilterChain authorizationServerSecurity(HttpSecurity http, FhirServerProperties fhir,
+  SecurityFilterChain authorizationServerSecurity(HttpSecurity http,
       List<AuthorizationServerExtension> extensions, UsedJwtIds usedIds) throws Exception {
     var server = OAuth2AuthorizationServerConfigurer.authorizationServer();
     var assertionKeys = new ClientAssertionKeys(usedIds);
@@ -82,12 +79,9 @@ public class EmbeddedIssuerConfig {
     for (var extension : extensions) {
       extension.customize(http, server);
     }
-    if (fhir.trustForwardedHeaders()) {
-      // The issuer that Spring derives from the request (when none is configured) then follows the proxy's
-      // X-Forwarded-* exactly as the FHIR links and the SMART configuration do (ForwardedAddressStrategy):
-      // one address for discovery, the token endpoint and the assertion audience.
-      http.addFilterBefore(new ForwardedHeaderFilter(), DisableEncodeUrlFilter.class);
-    }
+    // The issuer Spring derives from the request (when none is configured) is built from its scheme, host and
+    // port: behind a trusted proxy, those Tomcat's RemoteIpValve took from it, as for the FHIR links and the SMART
+    // configuration. One address for discovery, the token endpoint and the assertion audience.
     return http.build();
   }
 

@@ -1,6 +1,6 @@
 package org.infusionfhir.security;
 
-import org.infusionfhir.server.http.ForwardedAddressStrategy;
+import org.infusionfhir.server.http.RequestRoot;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
@@ -10,16 +10,10 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The {@code iss} check when the embedded issuer has no configured address: a token must name the issuer
- * this request reaches (the address discovery publishes to it, after the trusted-proxy rule), or the
+ * this request reaches (the address discovery publishes to it: behind a trusted proxy, the one the proxy names), or the
  * {@code token} command's local issuer, which signs without a request at hand.
  */
 final class RequestIssuerValidator implements OAuth2TokenValidator<Jwt> {
-
-  private final boolean trustForwardedHeaders;
-
-  RequestIssuerValidator(boolean trustForwardedHeaders) {
-    this.trustForwardedHeaders = trustForwardedHeaders;
-  }
 
   @Override
   public OAuth2TokenValidatorResult validate(Jwt token) {
@@ -28,7 +22,7 @@ final class RequestIssuerValidator implements OAuth2TokenValidator<Jwt> {
       return OAuth2TokenValidatorResult.success();
     }
     if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-      var expected = ForwardedAddressStrategy.rootOf(attributes.getRequest(), trustForwardedHeaders);
+      var expected = RequestRoot.of(attributes.getRequest());
       if (expected.equals(issuer)) {
         return OAuth2TokenValidatorResult.success();
       }

@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.infusionfhir.security.SmartScope.Permission;
 import org.infusionfhir.server.FhirServerConfig;
-import org.infusionfhir.server.FhirServerProperties;
 import org.infusionfhir.server.OperationOutcomeResponses;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -168,7 +167,7 @@ public class SecurityConfig {
    * expiry with a small clock skew.
    */
   @Bean
-  JwtDecoder jwtDecoder(SecurityProperties props, FhirServerProperties fhir, ObjectProvider<RevocationList> revocations)
+  JwtDecoder jwtDecoder(SecurityProperties props, ObjectProvider<RevocationList> revocations)
       throws JOSEException {
     NimbusJwtDecoder decoder;
     if (props.embeddedIssuer()) {
@@ -191,7 +190,7 @@ public class SecurityConfig {
     var revoked = revocations.getIfAvailable();
     var checked = withValidators(decoder, props);
     if (props.embeddedIssuer() && props.expectedIssuer() == null) {
-      checked = new DelegatingOAuth2TokenValidator<>(checked, new RequestIssuerValidator(fhir.trustForwardedHeaders()));
+      checked = new DelegatingOAuth2TokenValidator<>(checked, new RequestIssuerValidator());
       decoder.setJwtValidator(checked);
     }
     if (revoked != null) {

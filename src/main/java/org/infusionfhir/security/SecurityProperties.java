@@ -46,8 +46,8 @@ public record SecurityProperties(
 
   /**
    * @param issuer the {@code iss} of the tokens it signs and the root of its endpoints; empty (the
-   *     default): the address the client used (with {@code X-Forwarded-*} when
-   *     {@code infusion.fhir.trust-forwarded-headers} is on). Set it when replicas or proxies are involved
+   *     default): the address the client used (behind a proxy trusted through
+   *     {@code server.tomcat.remoteip.internal-proxies}, the one it names). Set it when replicas or proxies are involved
    * @param keyFile its RSA signing key, created on first use (by the server or the {@code token} command);
    *     replicas must share it. Its default, beside the database in {@code infusion.data-dir}, is set in
    *     application.yaml, as it follows that property

@@ -10,7 +10,6 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
-import org.infusionfhir.server.http.RequestLogFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -94,7 +93,7 @@ public class SignInAudit {
     if (record.patient() != null) {
       entities.patientId(new IdType("Patient", record.patient()));
     }
-    var address = request != null ? RequestLogFilter.clientAddress(request) : null;
+    var address = request != null ? request.getRemoteAddr() : null;
     try {
       writer.write(entities, resolved -> build(record, address, resolved), null);
     } catch (RuntimeException e) {

@@ -151,8 +151,8 @@ class SmartConfigurationServlet extends HttpServlet {
   }
 
   /**
-   * The FHIR base as the FHIR servlet would write it in its links for this request, so that the
-   * forwarded-address setting ({@code infusion.fhir.trust-forwarded-headers}) applies here too.
+   * The FHIR base as the FHIR servlet would write it in its links for this request: behind a trusted proxy, the
+   * address that proxy names, as everywhere else.
    */
   private String fhirBaseOf(HttpServletRequest request) {
     var asFhirRequest = new HttpServletRequestWrapper(request) {

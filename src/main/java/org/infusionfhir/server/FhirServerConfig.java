@@ -29,7 +29,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import org.infusionfhir.server.batch.BulkExportProperties;
-import org.infusionfhir.server.http.ForwardedAddressStrategy;
 import org.infusionfhir.server.storage.EmptyTypeReindexSkip;
 import org.infusionfhir.server.storage.IndexingProperties;
 
@@ -81,6 +80,9 @@ public class FhirServerConfig {
     settings.setJobFastTrackingEnabled(true);
     settings.setBulkExportFileRetentionPeriodHours((int) Math.max(1, bulkExport.fileRetention().toHours()));
     settings.setBulkExportFileMaximumCapacity(bulkExport.resourcesPerFile());
+    // HAPI hands an identical kick-off the job (and files) an earlier caller started; each job belongs to the
+    // client that started it (exchange/ExportOwners), so every kick-off starts its own.
+    settings.setEnableBulkExportJobReuse(false);
     if (indexing.inlineResourceTextBelow() > 0) {
       settings.setInlineResourceTextBelowSize(indexing.inlineResourceTextBelow());
     }
@@ -135,9 +137,9 @@ public class FhirServerConfig {
     pagingProvider.setMaximumPageSize(props.maxPageSize());
     server.setPagingProvider(pagingProvider);
     server.setDefaultResponseEncoding(EncodingEnum.JSON);
-    // Behind a reverse proxy, Location, fullUrl and paging links follow X-Forwarded-Host/Proto/Port/Prefix.
-    server.setServerAddressStrategy(props.trustForwardedHeaders()
-        ? new ForwardedAddressStrategy() : new IncomingRequestAddressStrategy());
+    // Links are built from the request's own scheme, host and port. Behind a trusted proxy Tomcat's RemoteIpValve
+    // has set them from X-Forwarded-Proto/Host/Port (server.forward-headers-strategy=native); else no header can.
+    server.setServerAddressStrategy(new IncomingRequestAddressStrategy());
     server.registerInterceptor(new ResponseHighlighterInterceptor());
     interceptors.stream()
         .filter(interceptor -> HookPlacement.of(interceptor.getClass()) == HookPlacement.REST_SERVER)

@@ -12,10 +12,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param searchReuse how long identical searches may reuse cached results; 0 (the default) means
  *     every search reflects every committed write, which is what clinicians counting vitals expect
  * @param expungeEnabled whether {@code $expunge} may physically remove data
- * @param trustForwardedHeaders build links, issuer checks and launch URLs from {@code Forwarded} and
- *     {@code X-Forwarded-Host/Proto/Port/Prefix}; off by default, as any client could otherwise forge the host
- *     and scheme of every link. Switch on only behind a reverse proxy you control that sets these headers and
- *     that is the only way to reach the server
  * @param totalCountedUpTo a search with at most this many matches answers with {@code Bundle.total} on its
  *     first page without {@code _total=accurate} (HAPI finds up to this many before it answers); a larger
  *     one gives the total once the search has been read to its end. 0 leaves HAPI's default (a total only
@@ -30,7 +26,6 @@ public record FhirServerProperties(
     @DefaultValue("500") int maxPageSize,
     @DefaultValue("0s") Duration searchReuse,
     @DefaultValue("false") boolean expungeEnabled,
-    @DefaultValue("false") boolean trustForwardedHeaders,
     @DefaultValue("200") int totalCountedUpTo,
     @DefaultValue("refuse") UnknownElementMode unknownElements) {
 

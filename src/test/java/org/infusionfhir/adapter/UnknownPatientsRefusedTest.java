@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.ActiveProfiles;
 
 /**
  * With {@code infusion.patients.create-unknown=false}, neither adapter invents a patient: the monitor
@@ -23,6 +24,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.security.embedded.key-file=target/test-data/issuer-key.json",
     "spring.datasource.url=jdbc:h2:mem:no-new-patients;DB_CLOSE_DELAY=-1",
     "infusion.patients.create-unknown=false"})
+@ActiveProfiles("demo")
 class UnknownPatientsRefusedTest extends FhirServerTestBase {
 
   @Autowired MllpListener listener;

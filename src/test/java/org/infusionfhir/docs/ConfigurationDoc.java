@@ -65,8 +65,10 @@ final class ConfigurationDoc {
       | property | default | what |
       |---|---|---|
       | `server.port` | `8080` | the HTTP port |
+      | `server.forward-headers-strategy` | `none` | `native`: believe `X-Forwarded-For`, `-Proto`, `-Host` and `-Port` from the proxies `server.tomcat.remoteip.internal-proxies` names, and from no one else ([security](security.md#behind-a-reverse-proxy)). `framework` is refused |
+      | `server.tomcat.remoteip.internal-proxies` | Tomcat's: every private and loopback address | with `native`, a regular expression matching your proxy's address alone, e.g. `10\\.0\\.0\\.7` |
       | `spring.datasource.url` / `.username` / `.password` | H2 file under `infusion.data-dir` | the database; a `jdbc:postgresql:` URL selects PostgreSQL |
-      | `spring.profiles.active` | none | `postgres`: the production database settings, read from `INFUSION_DB_URL`, `INFUSION_DB_USER` and `INFUSION_DB_PASSWORD` (`src/main/resources/application-postgres.yaml`) |
+      | `spring.profiles.active` | none | `postgres`: the production database settings, read from `INFUSION_DB_URL`, `INFUSION_DB_USER` and `INFUSION_DB_PASSWORD` (`src/main/resources/application-postgres.yaml`); `demo`: the demo clinic's assigning authority `CLINIC` (`src/main/resources/application-demo.yaml`), for the README's demo, never for a clinic |
       """;
 
   private ConfigurationDoc() {}

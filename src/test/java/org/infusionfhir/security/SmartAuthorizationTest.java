@@ -177,7 +177,7 @@ class SmartAuthorizationTest extends FhirServerTestBase {
 
     assertThat(response.statusCode()).as(token + " " + endpoint + ": " + response.body()).isEqualTo(status);
     if (status == 202) {
-      cancelExport(response);
+      cancelExport(response, tokens().get(token));
     }
     if (status == 401) {
       assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
@@ -237,7 +237,7 @@ class SmartAuthorizationTest extends FhirServerTestBase {
       var own = send("GET", "/Patient/" + A + "/$export?_type=Patient,Observation", null, (String) null,
           "Authorization", patientA(), "Prefer", "respond-async");
       assertThat(own.statusCode()).as(own.body()).isEqualTo(202);
-      cancelExport(own);
+      cancelExport(own, patientA());
       assertThat(send("GET", "/Patient/" + B + "/$export", null, (String) null, "Authorization", patientA(),
           "Prefer", "respond-async").statusCode()).isEqualTo(403);
       assertThat(send("GET", "/Patient/$export", null, (String) null, "Authorization", patientA(),
@@ -326,10 +326,11 @@ class SmartAuthorizationTest extends FhirServerTestBase {
   /**
    * Cancels a kicked-off export, so that no job of this class is left running for the classes after it.
    * Whether it was still running or had finished (its files are deleted then), its status is gone after.
+   * Only the token's client that started it may cancel it ({@code authorization}, as sent at kick-off).
    */
-  void cancelExport(java.net.http.HttpResponse<String> kickOff) {
+  void cancelExport(java.net.http.HttpResponse<String> kickOff, String authorization) {
     var status = kickOff.headers().firstValue("Content-Location").orElseThrow();
-    send("DELETE", status, null, (String) null);
-    assertThat(get(status).statusCode()).isEqualTo(404);
+    send("DELETE", status, null, (String) null, "Authorization", authorization);
+    assertThat(get(status, "Authorization", authorization).statusCode()).isEqualTo(404);
   }
 }

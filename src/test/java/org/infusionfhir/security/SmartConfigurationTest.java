@@ -63,11 +63,11 @@ class SmartConfigurationTest extends FhirServerTestBase {
   @Test
   void namesTheTokenEndpointAtTheAddressTheClientUsedBehindAProxy() throws Exception {
     var response = get(PATH, "Authorization", ANONYMOUS, "X-Forwarded-Proto", "https",
-        "X-Forwarded-Host", "fhir.clinic.example", "X-Forwarded-Port", "443", "X-Forwarded-Prefix", "/records");
+        "X-Forwarded-Host", "fhir.clinic.example", "X-Forwarded-Port", "443");
     var smart = json.readTree(response.body());
-    assertThat(smart.path("issuer").asText()).isEqualTo("https://fhir.clinic.example/records");
-    assertThat(smart.path("token_endpoint").asText()).isEqualTo("https://fhir.clinic.example/records/oauth2/token");
-    assertThat(smart.path("jwks_uri").asText()).isEqualTo("https://fhir.clinic.example/records/oauth2/jwks");
+    assertThat(smart.path("issuer").asText()).isEqualTo("https://fhir.clinic.example");
+    assertThat(smart.path("token_endpoint").asText()).isEqualTo("https://fhir.clinic.example/oauth2/token");
+    assertThat(smart.path("jwks_uri").asText()).isEqualTo("https://fhir.clinic.example/oauth2/jwks");
   }
 
   @Test

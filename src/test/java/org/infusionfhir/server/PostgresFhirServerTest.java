@@ -1,6 +1,7 @@
 package org.infusionfhir.server;
 
 import org.infusionfhir.server.storage.SchemaMigrations;
+import org.infusionfhir.support.H2FhirServer;
 import org.infusionfhir.support.Postgres;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,8 +26,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "infusion.limits.max-body-size=256KB",
       "infusion.limits.max-json-depth=32",
       "infusion.limits.max-bundle-entries=50",
-      // The tests play the clinic's reverse proxy (off by default).
-      "infusion.fhir.trust-forwarded-headers=true"
+      // The tests play the clinic's reverse proxy, from loopback (off by default: docs/security.md).
+      "server.forward-headers-strategy=native",
+      "server.tomcat.remoteip.internal-proxies=" + H2FhirServer.LOOPBACK_PROXY
     })
 class PostgresFhirServerTest extends FhirServerContract {
 

@@ -7,9 +7,11 @@ import java.lang.annotation.Target;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.context.ActiveProfiles;
 
 /**
- * The server on in-memory H2 with small limits. Every test class carrying it shares one Spring context
+ * The server on in-memory H2 with small limits, set up as the README's demo (the {@code demo} profile: the
+ * fixtures' assigning authority CLINIC is mapped). Every test class carrying it shares one Spring context
  * (one server start for the whole H2 family).
  */
 @Target(ElementType.TYPE)
@@ -19,8 +21,9 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
     properties = {
       "spring.datasource.url=jdbc:h2:mem:contract;DB_CLOSE_DELAY=-1",
       "infusion.limits.max-body-size=256KB",
-      // The tests play the clinic's reverse proxy (off by default).
-      "infusion.fhir.trust-forwarded-headers=true",
+      // The tests play the clinic's reverse proxy, from loopback (off by default: docs/security.md).
+      "server.forward-headers-strategy=native",
+      "server.tomcat.remoteip.internal-proxies=" + H2FhirServer.LOOPBACK_PROXY,
       "infusion.limits.max-json-depth=32",
       "infusion.limits.max-bundle-entries=50",
       "infusion.validation.modes.CarePlan=warn",
@@ -39,8 +42,15 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
       "infusion.security.cors-allowed-origins=" + H2FhirServer.ALLOWED_ORIGIN
     })
 @AutoConfigureObservability
+@ActiveProfiles("demo")
 public @interface H2FhirServer {
 
   /** The one origin browsers may call the H2 family's server from. */
   String ALLOWED_ORIGIN = "https://ehr.example.test";
+
+  /**
+   * Loopback as Tomcat names the peer (IPv4 or IPv6), as a server.tomcat.remoteip.internal-proxies expression;
+   * [.] rather than a backslash, which property-file parsing of test annotations would take as an escape.
+   */
+  String LOOPBACK_PROXY = "127[.]0[.]0[.]1|0:0:0:0:0:0:0:1";
 }

@@ -12,6 +12,8 @@ public final class Hl7v2Messages {
 
   public static final Path VALID = Fixtures.ROOT.resolve("hl7v2/valid");
   public static final Path INVALID = Fixtures.ROOT.resolve("hl7v2/invalid");
+  /** The MRN system that the demo clinic's assigning authority CLINIC, named by these messages, maps to. */
+  public static final String DEMO_MRN_SYSTEM = "http://infusion-fhir.org/fhir/fixtures/mrn";
 
   /** An invalid message and the ACK it must produce: code, ERR location and HL7 table 0357 code. */
   public record Invalid(Path file, String ackCode, String location, String errorCode) {

@@ -66,7 +66,10 @@ public final class ServerNode implements AutoCloseable {
     command.addAll(JVM_OPTIONS);
     command.addAll(List.of("-cp", classPath(), "org.infusionfhir.Application",
         "--server.port=" + httpPort, "--infusion.hl7v2.mllp.port=" + mllpPort,
-        "--infusion.data-dir=" + dataDir.toAbsolutePath()));
+        "--infusion.data-dir=" + dataDir.toAbsolutePath(),
+        // The demo clinic's authority, which the tests' monitor messages name (as application-demo.yaml maps it).
+        "--infusion.patients.authorities.CLINIC=" + Hl7v2Messages.DEMO_MRN_SYSTEM,
+        "--infusion.patients.default-authority=CLINIC"));
     command.addAll(properties.stream().map(p -> "--" + p).toList());
     process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();

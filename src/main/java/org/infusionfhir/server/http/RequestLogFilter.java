@@ -11,7 +11,6 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.infusionfhir.server.FhirServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -32,34 +31,7 @@ public class RequestLogFilter extends OncePerRequestFilter {
   public static final String HEADER = "X-Request-Id";
   public static final String MDC_KEY = "requestId";
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-  private static final Pattern ADDRESS = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-  private static final String CLIENT_ADDRESS = RequestLogFilter.class.getName() + ".clientAddress";
   private static final Logger log = LoggerFactory.getLogger("infusion.request");
-
-  private final boolean trustForwardedHeaders;
-
-  public RequestLogFilter(FhirServerProperties fhir) {
-    this.trustForwardedHeaders = fhir.trustForwardedHeaders();
-  }
-
-  /**
-   * The address of the client behind the request, for the audit: the TCP peer, or, behind a proxy the server
-   * trusts ({@code infusion.fhir.trust-forwarded-headers}), the address that proxy added last to
-   * {@code X-Forwarded-For} (the peer it saw; entries before it are the client's own say).
-   */
-  public static String clientAddress(HttpServletRequest request) {
-    return request.getAttribute(CLIENT_ADDRESS) instanceof String address ? address : request.getRemoteAddr();
-  }
-
-  private String forwardedClient(HttpServletRequest request) {
-    var header = trustForwardedHeaders ? request.getHeader("X-Forwarded-For") : null;
-    if (header == null) {
-      return null;
-    }
-    var entries = header.split(",");
-    var last = entries[entries.length - 1].strip();
-    return ADDRESS.matcher(last).matches() ? last : null;
-  }
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -69,10 +41,6 @@ public class RequestLogFilter extends OncePerRequestFilter {
     var requestId = usable ? supplied : UUID.randomUUID().toString().replace("-", "");
     long start = System.nanoTime();
     MDC.put(MDC_KEY, requestId);
-    var forwarded = forwardedClient(request);
-    if (forwarded != null) {
-      request.setAttribute(CLIENT_ADDRESS, forwarded);
-    }
     response.setHeader(HEADER, requestId);
     try {
       // HAPI echoes the X-Request-Id it is given (and makes its own up otherwise): give it ours.

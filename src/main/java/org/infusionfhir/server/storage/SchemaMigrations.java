@@ -70,6 +70,8 @@ public final class SchemaMigrations {
         "db/batch-chunk-owner.sql"));
     tasks.add(script("20261206.3", "subscriptions: change messages being matched", "db/change-in-flight.sql",
         "db/change-in-flight.sql"));
+    tasks.add(script("20261206.4", "bulk export: the client that started each job", "db/export-owner.sql",
+        "db/export-owner.sql"));
     return new MigrationTaskList(tasks);
   }
 
