@@ -31,7 +31,8 @@ import org.infusionfhir.support.Postgres;
  * {@code --soak}: one server process under a modest, fixed mixed load for {@code --minutes}, sampled every
  * {@code --interval} seconds, to show that nothing keeps growing.
  *
- * <p>The load, each kind on its own schedule: HL7 v2 ORU^R01 over one persistent MLLP connection, REST creates,
+ * <p>The load, each kind on its own schedule: HL7 v2 ORU^R01 over one persistent MLLP connection and now and
+ * then on a connection of its own ({@code mllpNew}), REST creates,
  * updates and reads of Observations, vital-sign searches following up to three pages, and a system
  * {@code $export} of the last interval's changes every {@code --export-every} minutes (polled to completion,
  * every file downloaded). Per interval: latency p50/p95/p99 per kind, errors by kind and status, and from the
@@ -45,7 +46,7 @@ final class SoakBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PATIENTS = 20;
   private static final String MRN_SYSTEM = "http://infusion-fhir.org/fhir/fixtures/mrn";
-  private static final List<String> KINDS = List.of("mllp", "create", "update", "read", "search", "page", "export");
+  private static final List<String> KINDS = List.of("mllp", "mllpNew", "create", "update", "read", "search", "page", "export");
   private static final Pattern HEAP_USED = Pattern.compile("(?:generation|heap)\\s+total \\d+K, used (\\d+)K");
 
   /** A resource figure, and how far its last third must lie above its first third to count as growing. */
@@ -140,9 +141,10 @@ final class SoakBenchmark {
     printRow(start, Map.of(), Map.of());
     var load = Executors.newScheduledThreadPool(6);
     long began = System.nanoTime();
-    // Rates chosen to leave most of the two cores to other work: about 3 MLLP messages (21 Observations),
-    // 1 create, 0.5 updates, 2 reads and 0.5 searches (up to 3 pages) a second.
+    // Rates chosen to leave most of the two cores to other work: about 3 MLLP messages (21 Observations)
+    // and one every 10 s on a connection of its own (as a monitor that reconnects), 1 create, 0.5 updates, 2 reads and 0.5 searches (up to 3 pages) a second.
     every(load, 333, "mllp", this::mllpMessage);
+    every(load, 10_000, "mllpNew", this::mllpOnNewConnection);
     every(load, 1000, "create", this::create);
     every(load, 2000, "update", this::update);
     every(load, 500, "read", this::read);
@@ -260,6 +262,18 @@ final class SoakBenchmark {
         OffsetDateTime.now(ZoneOffset.UTC)));
     if (!"AA".equals(ack.code())) {
       throw new Failed("ACK " + ack.code());
+    }
+  }
+
+  /** One message on a connection opened for it and closed after its ACK: a leaked socket or thread would show. */
+  private void mllpOnNewConnection() throws Exception {
+    long i = counter.incrementAndGet();
+    try (var client = new MllpClient(server.mllpPort)) {
+      var ack = client.send(Pcd01Message.oru("SOAK-" + run + "-" + i, "SOAK-" + run + "-MRN-" + (i % PATIENTS),
+          OffsetDateTime.now(ZoneOffset.UTC)));
+      if (!"AA".equals(ack.code())) {
+        throw new Failed("ACK " + ack.code());
+      }
     }
   }
 
