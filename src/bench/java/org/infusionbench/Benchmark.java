@@ -60,6 +60,10 @@ public final class Benchmark {
         --safety-only  only the safety monitor: MLLP ingest with the monitor off and on, alert latency (SafetyBenchmark)
         --replicas-only  only replicas: MLLP ingest and searches on one replica and spread over two, on one fresh
                   PostgreSQL database (ReplicasBenchmark)
+        --soak [--minutes 60] [--db h2|postgres] [--interval 60] [--export-every 5]  one server under a fixed mixed
+                  load (MLLP, REST creates/updates/reads, paged searches, a system $export every few minutes), with
+                  latency percentiles, RSS, heap after GC, threads, open files and database connections each
+                  interval; flags figures that keep growing; writes target/soak.csv, target/soak.md (SoakBenchmark)
         --workspace-only  only the clinician workspace: overview and flowsheet times and request counts in
                   headless Chromium (WorkspaceBenchmark), --runs navigations each after a warm-up
         --only    only these workloads, after storing the first --levels count of vital signs: a warm-up
@@ -88,6 +92,11 @@ public final class Benchmark {
       var list = Arrays.asList(args);
       var jar = list.contains("--jar") ? Path.of(list.get(list.indexOf("--jar") + 1)) : Path.of("target/infusion-fhir.jar");
       ReplicasBenchmark.run(jar, DOCKER_JVM_OPTIONS);
+      System.exit(0);
+    }
+    if (Arrays.asList(args).contains("--soak")) {
+      // One server under an hour's mixed load, sampled each minute (SoakBenchmark); other options do not apply.
+      SoakBenchmark.run(args);
       System.exit(0);
     }
     if (Arrays.asList(args).contains("--workspace-only")) {
