@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
@@ -49,6 +50,9 @@ public final class FuzzRun implements AroundPropertyHook {
     attributes.setAfterFailure(AfterFailureMode.RANDOM_SEED);
     // The generators aim at odd input themselves; jqwik's edge cases would repeat the same few inputs.
     attributes.setEdgeCases(EdgeCasesMode.NONE);
+    // jqwik shrinks on a thread of its own and leaves it running when its time is up: its requests would
+    // reach the server during the next property. The failing input is printed whole, and its seed replays it.
+    attributes.setShrinking(ShrinkingMode.OFF);
     var minutes = System.getProperty("fuzz.minutes");
     var seed = System.getProperty("fuzz.seed");
     var name = context.label();
