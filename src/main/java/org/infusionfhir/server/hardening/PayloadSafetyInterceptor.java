@@ -12,12 +12,19 @@ import org.infusionfhir.server.ServerInterceptor;
 
 /**
  * Refuses request bodies that are dangerous to parse before HAPI parses them: XML with a DOCTYPE or
- * entity declaration (XXE: nothing may be read from disk or network) and JSON nested deeper than
- * {@code infusion.limits.max-json-depth}.
+ * entity declaration (XXE: nothing may be read from disk or network), JSON nested deeper than
+ * {@code infusion.limits.max-json-depth}, and JSON numbers whose exponent is beyond ±{@value #MAX_EXPONENT}.
  */
 @Component
 @Interceptor
 public class PayloadSafetyInterceptor implements ServerInterceptor {
+
+  /**
+   * FHIR decimals carry at most 18 significant digits; an exponent past a thousand is no measurement. HAPI
+   * writes a JSON number into a string element in plain notation: {@code 0.1e-999999999} in a 200-byte body
+   * was a string of a billion digits, and the server ran out of heap (found by FhirRequestFuzzTest).
+   */
+  static final int MAX_EXPONENT = 1000;
 
   private final int maxJsonDepth;
 
@@ -57,7 +64,10 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Walks the structural characters of the JSON text; bytes inside strings are skipped. */
+  /**
+   * Walks the structural characters and number exponents of the JSON text; bytes inside strings are
+   * skipped.
+   */
   static void checkJsonDepth(byte[] body, int maxDepth) {
     int depth = 0;
     boolean inString = false;
@@ -71,6 +81,8 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
         }
       } else if (b == '"') {
         inString = true;
+      } else if ((b == 'e' || b == 'E') && i > 0 && (Character.isDigit(body[i - 1]) || body[i - 1] == '.')) {
+        checkExponent(body, i + 1);
       } else if (b == '{' || b == '[') {
         if (++depth > maxDepth) {
           throw new InvalidRequestException(
@@ -78,6 +90,19 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
         }
       } else if (b == '}' || b == ']') {
         depth--;
+      }
+    }
+  }
+
+  /** The exponent of a JSON number starting at {@code start} (after the {@code e}) is within the bound. */
+  private static void checkExponent(byte[] body, int start) {
+    int i = start < body.length && (body[start] == '-' || body[start] == '+') ? start + 1 : start;
+    long exponent = 0;
+    for (; i < body.length && Character.isDigit(body[i]); i++) {
+      exponent = exponent * 10 + (body[i] - '0');
+      if (exponent > MAX_EXPONENT) {
+        throw new InvalidRequestException("a JSON number's exponent is beyond ±" + MAX_EXPONENT + " (at byte offset "
+            + start + ")");
       }
     }
   }

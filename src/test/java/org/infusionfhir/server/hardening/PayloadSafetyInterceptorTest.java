@@ -26,4 +26,16 @@ class PayloadSafetyInterceptorTest {
         .hasMessageContaining("limit of 3")
         .hasMessageContaining("byte offset 11");
   }
+
+  @Test
+  void aNumberWhoseExponentIsBeyondAThousandIsRefused() {
+    for (var fine : new String[] {"{\"v\":1e1000}", "{\"v\":-2.5E-1000}", "{\"v\":\"0.1e-999999999\"}", "{\"e\":5}"}) {
+      assertThatCode(() -> PayloadSafetyInterceptor.checkJsonDepth(fine.getBytes(StandardCharsets.UTF_8), 3))
+          .as(fine).doesNotThrowAnyException();
+    }
+    for (var huge : new String[] {"{\"v\":0.1e-999999999}", "{\"v\":1E+1001}", "[1.e99999]"}) {
+      assertThatThrownBy(() -> PayloadSafetyInterceptor.checkJsonDepth(huge.getBytes(StandardCharsets.UTF_8), 3))
+          .as(huge).isInstanceOf(InvalidRequestException.class).hasMessageContaining("exponent");
+    }
+  }
 }
