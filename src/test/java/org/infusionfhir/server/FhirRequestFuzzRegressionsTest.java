@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.infusionfhir.support.FhirServerTestBase;
 import org.infusionfhir.support.H2FhirServer;
+import org.infusionfhir.support.ServerErrorLog;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The FHIR requests fuzzing found a fault with ({@code src/test/resources/fuzz-regressions/fhir}, see
  * docs/fuzzing.md), replayed every run: each is answered with the status its {@code .expected} file names and,
- * when that is an error, with an OperationOutcome. A request file is the request line (method and path under
+ * when that is an error, with an OperationOutcome, and no error is logged. A request file is the request line (method and path under
  * {@code /fhir}), headers, an empty line and the body.
  */
 @H2FhirServer
@@ -49,9 +50,13 @@ class FhirRequestFuzzRegressionsTest extends FhirServerTestBase {
     var expected = Integer.parseInt(Files.readString(file.resolveSibling(
         file.getFileName().toString().replace(".txt", ".expected"))).strip());
 
+    var errors = ServerErrorLog.attached();
+    var mark = errors.mark();
+
     var response = http.send(request.build(), BodyHandlers.ofString());
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(expected);
+    assertThat(errors.since(mark)).as("errors logged").isEmpty();
     if (expected >= 400) {
       assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type)
           .contains("json"));

@@ -2,10 +2,6 @@ package org.infusionfhir.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -13,14 +9,11 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeProperty;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestContextManager;
@@ -41,16 +34,15 @@ public abstract class FuzzTestBase extends FhirServerTestBase {
   // monitor's timers, exports and subscription status. What refused input must leave alone is the rest.
   private static final String BACKGROUND_TYPES =
       "'AuditEvent', 'DetectedIssue', 'Flag', 'Communication', 'Binary', 'Subscription', 'Group', 'Task'";
-  private static final ServerErrors SERVER_ERRORS = new ServerErrors();
 
   @Autowired protected JdbcTemplate jdbc;
+  private static ServerErrorLog serverErrors;
 
   @BeforeProperty
   void joinTheSharedServer() throws Exception {
     new TestContextManager(getClass()).prepareTestInstance(this);
     connectClient();
-    // After the context: Spring Boot resets Logback's appenders when it starts a context.
-    SERVER_ERRORS.attach();
+    serverErrors = ServerErrorLog.attached();
   }
 
   /** How many resource versions are stored, by type, not counting those the server writes on its own. */
@@ -65,7 +57,7 @@ public abstract class FuzzTestBase extends FhirServerTestBase {
 
   /** A mark to pass to {@link #assertNoServerErrorSince}. */
   protected static int serverErrorMark() {
-    return SERVER_ERRORS.events.size();
+    return serverErrors.mark();
   }
 
   /**
@@ -73,9 +65,7 @@ public abstract class FuzzTestBase extends FhirServerTestBase {
    * {@code mark}.
    */
   protected static void assertNoServerErrorSince(int mark, String input) {
-    var events = SERVER_ERRORS.events;
-    assertThat(events.subList(Math.min(mark, events.size()), events.size())).as("errors logged for %s", input)
-        .isEmpty();
+    assertThat(serverErrors.since(mark)).as("errors logged for %s", input).isEmpty();
   }
 
   /** Sends a request with {@link #TIME_BOUND}; an answer slower than that, or none, fails. */
@@ -118,31 +108,5 @@ public abstract class FuzzTestBase extends FhirServerTestBase {
   /** At most the first 2,000 characters, for failure messages. */
   protected static String abbreviate(String text) {
     return text == null || text.length() <= 2000 ? text : text.substring(0, 2000) + "... (" + text.length() + " chars)";
-  }
-
-  /** ERROR events logged by the threads that serve HTTP and MLLP: an exception that reached our edge. */
-  private static final class ServerErrors extends AppenderBase<ILoggingEvent> {
-    private final List<String> events = new CopyOnWriteArrayList<>();
-
-    synchronized void attach() {
-      var root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-      if (root.getAppender("fuzz-server-errors") == this) {
-        return;
-      }
-      setContext(root.getLoggerContext());
-      setName("fuzz-server-errors");
-      start();
-      root.addAppender(this);
-    }
-
-    @Override
-    protected void append(ILoggingEvent event) {
-      var thread = event.getThreadName();
-      if (event.getLevel().isGreaterOrEqual(Level.ERROR) && (thread.startsWith("http-nio") || thread.startsWith("mllp-"))) {
-        events.add(thread + " " + event.getLoggerName() + ": " + event.getFormattedMessage()
-            + (event.getThrowableProxy() == null ? "" : " (" + event.getThrowableProxy().getClassName() + ": "
-            + event.getThrowableProxy().getMessage() + ")"));
-      }
-    }
   }
 }
