@@ -127,11 +127,23 @@ class Hl7v2FuzzTest extends FuzzTestBase {
     if (ack.length() < 4) {
       return "";
     }
-    var separator = java.util.regex.Pattern.quote(ack.substring(3, 4));
+    var separator = ack.substring(3, 4);
+    var encoding = ack.substring(4, Math.max(4, ack.indexOf(separator, 4)));
     for (var line : ack.split("\r")) {
       if (line.startsWith(segment)) {
-        var fields = line.split(separator, -1);
-        return field < fields.length ? fields[field] : "";
+        var fields = line.split(java.util.regex.Pattern.quote(separator), -1);
+        var value = field < fields.length ? fields[field] : "";
+        if (encoding.length() < 3) {
+          return value;
+        }
+        // Escape sequences (HL7 v2 §2.7): an AR under the encoding characters _R;S is written A;R;.
+        var escape = encoding.substring(2, 3);
+        var named = new String[][] {{"F", separator}, {"S", encoding.substring(0, 1)}, {"R", encoding.substring(1, 2)},
+            {"T", encoding.length() > 3 ? encoding.substring(3, 4) : ""}};
+        for (var sequence : named) {
+          value = value.replace(escape + sequence[0] + escape, sequence[1]);
+        }
+        return value.replace(escape + "E" + escape, escape);
       }
     }
     return "";
