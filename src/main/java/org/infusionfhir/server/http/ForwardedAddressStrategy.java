@@ -5,6 +5,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Collections;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.util.ForwardedHeaderUtils;
 
@@ -37,9 +38,16 @@ public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
     for (var name : Collections.list(request.getHeaderNames())) {
       headers.addAll(name, Collections.list(request.getHeaders(name)));
     }
-    var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(address, headers);
     var prefix = forwardedPrefix(request.getHeader("X-Forwarded-Prefix"));
-    return adapted.replacePath(prefix + address.getRawPath()).build().toUriString();
+    try {
+      var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(address, headers);
+      return adapted.replacePath(prefix + address.getRawPath()).build().toUriString();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // Spring's message quotes every request header, the bearer token among them: it was answered 500 with the
+      // token in the OperationOutcome (found by FhirRequestFuzzTest: X-Forwarded-Port: a1D).
+      throw new InvalidRequestException("the forwarded headers (Forwarded, X-Forwarded-Host, -Port, -Proto, -Prefix)"
+          + " do not name an address");
+    }
   }
 
   private static String forwardedPrefix(String header) {
