@@ -55,7 +55,7 @@ class Hl7v2FuzzTest extends FuzzTestBase {
   }
 
   @Property
-  @FuzzRun.Budget(tries = 250, share = 0.3)
+  @FuzzRun.Budget(tries = 250, share = 0.25)
   void mutatedMonitorMessagesAreAcknowledgedAndRefusedOnesStoreNothing(@ForAll("mutatedMessages") MutatedMessage input) {
     var message = input.bytes(mrn, unique("FUZZ"));
     var before = storedVersions();
@@ -88,7 +88,7 @@ class Hl7v2FuzzTest extends FuzzTestBase {
   }
 
   @Property
-  @FuzzRun.Budget(tries = 100, share = 0.2)
+  @FuzzRun.Budget(tries = 100, share = 0.1)
   void garbageAndPartialFramesLeaveTheListenerServing(@ForAll("byteStreams") ByteStream input) {
     var before = storedVersions();
     var errors = serverErrorMark();

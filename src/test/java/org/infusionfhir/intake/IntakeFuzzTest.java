@@ -65,7 +65,7 @@ class IntakeFuzzTest extends FuzzTestBase {
   }
 
   @Property
-  @FuzzRun.Budget(tries = 80, share = 0.1)
+  @FuzzRun.Budget(tries = 80, share = 0.05)
   void jsonOfAnyShapeIsRefusedWithoutTrace(@ForAll("jsonShapes") String body) {
     assertAnsweredAndRefusalsStoreNothing(body.getBytes(StandardCharsets.UTF_8), "application/json", body);
   }

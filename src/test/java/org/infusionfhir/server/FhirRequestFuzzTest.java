@@ -86,7 +86,7 @@ class FhirRequestFuzzTest extends FuzzTestBase {
   }
 
   @Property
-  @FuzzRun.Budget(tries = 150, share = 0.1)
+  @FuzzRun.Budget(tries = 150, share = 0.15)
   void mutatedResourcesAreStoredOrRefusedWithAnOutcome(@ForAll("mutatedResources") MutatedResource input) {
     var resource = resource(input.fixture());
     var type = resource.get("resourceType").asText();
@@ -384,7 +384,7 @@ class FhirRequestFuzzTest extends FuzzTestBase {
   }
 
   @Property
-  @FuzzRun.Budget(tries = 120, share = 0.15)
+  @FuzzRun.Budget(tries = 120, share = 0.1)
   void bundlesOfOddEntriesAreAnsweredWithoutServerError(@ForAll("bundles") OddBundle input) {
     var body = bundle(input);
     var request = request("").header("Authorization", "Bearer " + systemToken).header("Content-Type", JSON)

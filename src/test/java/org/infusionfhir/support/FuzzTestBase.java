@@ -105,8 +105,20 @@ public abstract class FuzzTestBase extends FhirServerTestBase {
     }
   }
 
-  /** At most the first 2,000 characters, for failure messages. */
+  /** At most the first 2,000 characters, control characters written as escapes, for failure messages. */
   protected static String abbreviate(String text) {
-    return text == null || text.length() <= 2000 ? text : text.substring(0, 2000) + "... (" + text.length() + " chars)";
+    return visible(text == null || text.length() <= 2000 ? text : text.substring(0, 2000) + "... (" + text.length()
+        + " chars)");
+  }
+
+  /** Control characters (but line breaks) as {@code \\uXXXX}: a NUL cut the failure message short in the report. */
+  public static String visible(String text) {
+    if (text == null) {
+      return null;
+    }
+    var out = new StringBuilder(text.length());
+    text.chars().forEach(c -> out.append(c < 0x20 && c != '\n' || c == 0x7F || c >= 0xFFFE
+        ? String.format("\\u%04X", c) : String.valueOf((char) c)));
+    return out.toString();
   }
 }

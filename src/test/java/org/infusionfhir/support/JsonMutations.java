@@ -32,7 +32,7 @@ public final class JsonMutations {
   public record Mutation(Kind kind, int at, String name, Odd value, int times) {
     @Override
     public String toString() {
-      return kind + "(" + at + (kind == Kind.ADD_FIELD ? ", " + name : "") + (kind == Kind.REPEAT_ENTRY ? ", x" + times
+      return kind + "(" + at + (kind == Kind.ADD_FIELD ? ", " + FuzzTestBase.visible(name) : "") + (kind == Kind.REPEAT_ENTRY ? ", x" + times
           : kind == Kind.REMOVE ? "" : ", " + value) + ")";
     }
   }
@@ -45,7 +45,7 @@ public final class JsonMutations {
 
     @Override
     public String toString() {
-      return json.length() > 80 ? json.substring(0, 40) + "...(" + json.length() + " chars)" : json;
+      return FuzzTestBase.visible(json.length() > 80 ? json.substring(0, 40) + "...(" + json.length() + " chars)" : json);
     }
   }
 
