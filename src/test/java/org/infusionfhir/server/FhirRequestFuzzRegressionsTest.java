@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The FHIR requests fuzzing found a fault with ({@code src/test/resources/fuzz-regressions/fhir}, see
  * docs/fuzzing.md), replayed every run: each is answered with the status its {@code .expected} file names and,
  * when that is an error, with an OperationOutcome, and no error is logged. A request file is the request line (method and path under
- * {@code /fhir}), headers, an empty line and the body.
+ * {@code /fhir}, where {@code {patient}} stands for a Patient of the test's own), headers, an empty line and the
+ * body.
  */
 @H2FhirServer
 class FhirRequestFuzzRegressionsTest extends FhirServerTestBase {
@@ -35,7 +36,10 @@ class FhirRequestFuzzRegressionsTest extends FhirServerTestBase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("requests")
   void requestThatOnceFailedIsAnsweredWithItsExpectedStatus(Path file) throws Exception {
-    var text = Files.readString(file);
+    // {patient} is a Patient of this test's own.
+    var patient = client.create().resource(new org.hl7.fhir.r4.model.Patient().addName(
+        new org.hl7.fhir.r4.model.HumanName().setFamily("Regression"))).execute().getId().getIdPart();
+    var text = Files.readString(file).replace("{patient}", patient);
     var split = text.indexOf("\n\n");
     var head = text.substring(0, split).split("\n");
     var body = text.substring(split + 2);
