@@ -275,6 +275,12 @@ class SessionRecordReader {
         add(path + "." + name, name + " must be a number, not " + describe(value));
         return null;
       }
+      // Jackson reads 1e400 as an infinite double, which has no decimal value: it was a 500 (found by
+      // IntakeFuzzTest).
+      if (value.isFloatingPointNumber() && !value.isBigDecimal() && !Double.isFinite(value.doubleValue())) {
+        add(path + "." + name, name + " " + value.asText() + " is not a finite number");
+        return null;
+      }
       if (value.decimalValue().signum() <= 0) {
         add(path + "." + name, name + " must be greater than 0, not " + value.decimalValue());
         return null;
