@@ -13,7 +13,8 @@ import org.infusionfhir.server.ServerInterceptor;
 /**
  * Refuses request bodies that are dangerous to parse before HAPI parses them: XML with a DOCTYPE or
  * entity declaration (XXE: nothing may be read from disk or network), JSON nested deeper than
- * {@code infusion.limits.max-json-depth}, and JSON numbers whose exponent is beyond ±{@value #MAX_EXPONENT}.
+ * {@code infusion.limits.max-json-depth}, JSON numbers whose exponent is beyond ±{@value #MAX_EXPONENT}, and
+ * empty JSON property names.
  */
 @Component
 @Interceptor
@@ -71,6 +72,7 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
   static void checkJsonDepth(byte[] body, int maxDepth) {
     int depth = 0;
     boolean inString = false;
+    int stringStart = -1;
     for (int i = 0; i < body.length; i++) {
       byte b = body[i];
       if (inString) {
@@ -78,9 +80,13 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
           i++;
         } else if (b == '"') {
           inString = false;
+          if (i == stringStart + 1) {
+            checkNotAnEmptyName(body, i + 1);
+          }
         }
       } else if (b == '"') {
         inString = true;
+        stringStart = i;
       } else if ((b == 'e' || b == 'E') && i > 0 && (Character.isDigit(body[i - 1]) || body[i - 1] == '.')) {
         checkExponent(body, i + 1);
       } else if (b == '{' || b == '[') {
@@ -91,6 +97,21 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
       } else if (b == '}' || b == ']') {
         depth--;
       }
+    }
+  }
+
+  /**
+   * An empty string followed by a colon is an empty property name. HAPI's JSON parser reads a name's first
+   * character to tell {@code _element} from {@code element} and threw StringIndexOutOfBoundsException on
+   * {@code "": 1}: a 500 (found by FhirRequestFuzzTest).
+   */
+  private static void checkNotAnEmptyName(byte[] body, int after) {
+    int i = after;
+    while (i < body.length && Character.isWhitespace(body[i])) {
+      i++;
+    }
+    if (i < body.length && body[i] == ':') {
+      throw new InvalidRequestException("a JSON property name is empty (at byte offset " + (after - 2) + ")");
     }
   }
 

@@ -38,4 +38,12 @@ class PayloadSafetyInterceptorTest {
           .as(huge).isInstanceOf(InvalidRequestException.class).hasMessageContaining("exponent");
     }
   }
+
+  @Test
+  void anEmptyPropertyNameIsRefusedAndAnEmptyStringValueIsNot() {
+    assertThatCode(() -> PayloadSafetyInterceptor.checkJsonDepth("{\"a\":\"\",\"b\":[\"\", \"\"]}"
+        .getBytes(StandardCharsets.UTF_8), 3)).doesNotThrowAnyException();
+    assertThatThrownBy(() -> PayloadSafetyInterceptor.checkJsonDepth("{\"a\":{\"\" : 1}}".getBytes(StandardCharsets.UTF_8), 3))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("property name is empty");
+  }
 }
