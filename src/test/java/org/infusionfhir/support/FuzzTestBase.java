@@ -111,13 +111,13 @@ public abstract class FuzzTestBase extends FhirServerTestBase {
         + " chars)");
   }
 
-  /** Control characters (but line breaks) as {@code \\uXXXX}: a NUL cut the failure message short in the report. */
+  /** Control characters (but line breaks), non-characters and surrogates as {@code \\uXXXX}: a NUL cut the failure message short in the report. */
   public static String visible(String text) {
     if (text == null) {
       return null;
     }
     var out = new StringBuilder(text.length());
-    text.chars().forEach(c -> out.append(c < 0x20 && c != '\n' || c == 0x7F || c >= 0xFFFE
+    text.chars().forEach(c -> out.append(c < 0x20 && c != '\n' || c == 0x7F || c >= 0xFFFE || Character.isSurrogate((char) c)
         ? String.format("\\u%04X", c) : String.valueOf((char) c)));
     return out.toString();
   }
