@@ -69,7 +69,9 @@ public final class FuzzRun implements AroundPropertyHook {
     var deadline = System.nanoTime() + slice.toNanos();
     long inputs = 0;
     int rounds = 0;
+    int failedRounds = 0;
     PropertyExecutionResult result;
+    PropertyExecutionResult firstFailure = null;
     do {
       var roundSeed = seed == null || seed.isBlank() ? Long.toString(ThreadLocalRandom.current().nextLong()) : seed;
       System.out.printf("fuzz %s: round %d, seed %s%n", name, ++rounds, roundSeed);
@@ -78,12 +80,16 @@ public final class FuzzRun implements AroundPropertyHook {
       result = property.execute();
       inputs += result.countTries();
       if (result.status() != PropertyExecutionResult.Status.SUCCESSFUL) {
-        System.out.printf("fuzz %s: FAILED in round %d, replay with -Dfuzz.seed=%s%n", name, rounds, roundSeed);
-        break;
+        // A long run goes on after a failure, so that one fault does not hide the next.
+        failedRounds++;
+        firstFailure = firstFailure == null ? result : firstFailure;
+        var message = result.throwable().map(Throwable::getMessage).orElse("").replaceAll("\\s+", " ");
+        System.out.printf("fuzz %s: FAILED in round %d, replay with -Dfuzz.seed=%s: %s%n", name, rounds, roundSeed,
+            message.substring(0, Math.min(message.length(), 600)));
       }
     } while (System.nanoTime() < deadline && (seed == null || seed.isBlank()));
-    System.out.printf("fuzz %s: %d input(s) in %d round(s) of %s, %s%n", name, inputs, rounds, slice,
-        result.status());
-    return result;
+    System.out.printf("fuzz %s: %d input(s) in %d round(s) of %s, %d round(s) failed%n", name, inputs, rounds, slice,
+        failedRounds);
+    return firstFailure == null ? result : firstFailure;
   }
 }

@@ -23,6 +23,8 @@ import net.jqwik.api.Tuple;
 public final class JsonMutations {
 
   public static final ObjectMapper JSON_MAPPER = new ObjectMapper();
+  /** How large repeated entries may make a document: past the server's body limit, with room to spare. */
+  private static final int MAX_REPEATED_CHARACTERS = 1_000_000;
 
   private JsonMutations() {}
 
@@ -71,8 +73,12 @@ public final class JsonMutations {
         }
         case REPEAT_ENTRY -> {
           if (place.parent() instanceof ArrayNode array) {
-            for (int i = 0; i < m.times(); i++) {
+            // Repeats of repeats grow a document exponentially: one of 30^4 entries ran the test JVM out of heap.
+            int size = Math.max(1, place.value().toString().length());
+            long total = root.toString().length();
+            for (int i = 0; i < m.times() && total + size <= MAX_REPEATED_CHARACTERS; i++) {
               array.add(place.value().deepCopy());
+              total += size;
             }
           }
         }
