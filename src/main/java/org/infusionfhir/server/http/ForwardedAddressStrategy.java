@@ -41,7 +41,14 @@ public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
     var prefix = forwardedPrefix(request.getHeader("X-Forwarded-Prefix"));
     try {
       var adapted = ForwardedHeaderUtils.adaptFromForwardedHeaders(address, headers);
-      return adapted.replacePath(prefix + address.getRawPath()).build().toUriString();
+      var base = adapted.replacePath(prefix + address.getRawPath()).build().toUriString();
+      // Spring takes any scheme a header names: "X-Forwarded-Proto: 1" made the FHIR links "1://host/fhir", and
+      // the Turtle writer (Jena) refused such a base with a 500 (found by FhirRequestFuzzTest).
+      var scheme = URI.create(base).getScheme();
+      if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+        throw new IllegalArgumentException("scheme " + scheme);
+      }
+      return base;
     } catch (IllegalArgumentException | IllegalStateException e) {
       // Spring's message quotes every request header, the bearer token among them: it was answered 500 with the
       // token in the OperationOutcome (found by FhirRequestFuzzTest: X-Forwarded-Port: a1D).
