@@ -5,6 +5,9 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.springframework.stereotype.Component;
@@ -13,8 +16,8 @@ import org.infusionfhir.server.ServerInterceptor;
 /**
  * Refuses request bodies that are dangerous to parse before HAPI parses them: XML with a DOCTYPE or
  * entity declaration (XXE: nothing may be read from disk or network), JSON nested deeper than
- * {@code infusion.limits.max-json-depth}, JSON numbers whose exponent is beyond ±{@value #MAX_EXPONENT}, and
- * empty JSON property names.
+ * {@code infusion.limits.max-json-depth}, JSON numbers whose exponent is beyond ±{@value #MAX_EXPONENT}, empty
+ * JSON property names, and, for {@code $validate}, a {@code meta} the validator cannot read.
  */
 @Component
 @Interceptor
@@ -26,6 +29,8 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
    * was a string of a billion digits, and the server ran out of heap (found by FhirRequestFuzzTest).
    */
   static final int MAX_EXPONENT = 1000;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final int maxJsonDepth;
 
@@ -43,12 +48,37 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
     if (first < 0) {
       return true;
     }
-    if (body[first] == '<' || contentTypeContains(request, "xml")) {
+    if (contentTypeContains(request, "turtle")) {
+      checkTurtleReadable(request, body, body[first]);
+    } else if (body[first] == '<' || contentTypeContains(request, "xml")) {
       rejectDeclarations(body);
     } else if (body[first] == '{' || body[first] == '[') {
       checkJsonDepth(body, maxJsonDepth);
+      if ("$validate".equals(request.getOperation())) {
+        checkMetaForValidator(body);
+      }
     }
     return true;
+  }
+
+  /**
+   * HAPI's RDF parser returns no resource for a body it cannot read as Turtle, and HAPI then failed on the
+   * missing resource with a NullPointerException: a 500 (found by FhirRequestFuzzTest: JSON sent as
+   * {@code application/fhir+turtle}). Such a body is read once here, and refused if it yields nothing.
+   */
+  private static void checkTurtleReadable(RequestDetails request, byte[] body, byte first) {
+    IBaseResource resource = null;
+    // A JSON object is no Turtle document; refused unread, since Jena logs each parse error at ERROR.
+    if (first != '{') {
+      try {
+        resource = request.getFhirContext().newRDFParser().parseResource(new String(body, StandardCharsets.UTF_8));
+      } catch (RuntimeException unreadable) {
+        resource = null;
+      }
+    }
+    if (resource == null) {
+      throw new InvalidRequestException("the body is not RDF Turtle that a FHIR resource can be read from");
+    }
   }
 
   private static boolean contentTypeContains(RequestDetails request, String token) {
@@ -112,6 +142,32 @@ public class PayloadSafetyInterceptor implements ServerInterceptor {
     }
     if (i < body.length && body[i] == ':') {
       throw new InvalidRequestException("a JSON property name is empty (at byte offset " + (after - 2) + ")");
+    }
+  }
+
+  /**
+   * {@code $validate} hands the body as it came to HAPI's validator, which reads {@code meta.profile} as an
+   * object holding an array of strings before it validates anything: a {@code "meta": "x"} was a
+   * ClassCastException and a 500 (found by FhirRequestFuzzTest). Anything else about the body is the
+   * validator's to report. Jackson reads the shape only; the FHIR content is HAPI's.
+   */
+  static void checkMetaForValidator(byte[] body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (java.io.IOException unreadable) {
+      // Not JSON at all: HAPI answers that itself.
+      return;
+    }
+    var meta = root == null ? null : root.get("meta");
+    if (meta == null || meta.isNull()) {
+      return;
+    }
+    var profile = meta.get("profile");
+    boolean profilesAreStrings = profile == null || profile.isNull()
+        || profile.isArray() && java.util.stream.StreamSupport.stream(profile.spliterator(), false).allMatch(JsonNode::isTextual);
+    if (!meta.isObject() || !profilesAreStrings) {
+      throw new InvalidRequestException("meta must be an object, and meta.profile an array of canonical URLs");
     }
   }
 

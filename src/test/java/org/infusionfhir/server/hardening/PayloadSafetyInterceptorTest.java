@@ -46,4 +46,18 @@ class PayloadSafetyInterceptorTest {
     assertThatThrownBy(() -> PayloadSafetyInterceptor.checkJsonDepth("{\"a\":{\"\" : 1}}".getBytes(StandardCharsets.UTF_8), 3))
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("property name is empty");
   }
+
+  @Test
+  void aMetaTheValidatorCannotReadIsRefusedBeforeValidation() {
+    for (var fine : new String[] {"{\"resourceType\":\"Patient\"}", "{\"meta\":{}}", "{\"meta\":{\"profile\":[\"http://x\"]}}",
+        "[1]", "not json"}) {
+      assertThatCode(() -> PayloadSafetyInterceptor.checkMetaForValidator(fine.getBytes(StandardCharsets.UTF_8)))
+          .as(fine).doesNotThrowAnyException();
+    }
+    for (var odd : new String[] {"{\"meta\":\"0000-00-00\"}", "{\"meta\":{\"profile\":\"http://x\"}}",
+        "{\"meta\":{\"profile\":[{}]}}"}) {
+      assertThatThrownBy(() -> PayloadSafetyInterceptor.checkMetaForValidator(odd.getBytes(StandardCharsets.UTF_8)))
+          .as(odd).isInstanceOf(InvalidRequestException.class).hasMessageContaining("meta");
+    }
+  }
 }
