@@ -44,9 +44,11 @@ public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
       var base = adapted.replacePath(prefix + address.getRawPath()).build().toUriString();
       // Spring takes any scheme a header names: "X-Forwarded-Proto: 1" made the FHIR links "1://host/fhir", and
       // the Turtle writer (Jena) refused such a base with a 500 (found by FhirRequestFuzzTest).
-      var scheme = URI.create(base).getScheme();
-      if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-        throw new IllegalArgumentException("scheme " + scheme);
+      // Nor does it check the host: "X-Forwarded-Host: //evil.example" made them "http:////evil.example/fhir".
+      var uri = URI.create(base);
+      if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException("scheme or host of " + base);
       }
       return base;
     } catch (IllegalArgumentException | IllegalStateException e) {
