@@ -5,7 +5,8 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.Collections;
-import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.util.ForwardedHeaderUtils;
 
@@ -16,6 +17,8 @@ import org.springframework.web.util.ForwardedHeaderUtils;
  * ApacheProxyAddressStrategy instead takes the prefix as the whole base path and drops {@code /fhir}.
  */
 public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
+
+  private static final Logger log = LoggerFactory.getLogger(ForwardedAddressStrategy.class);
 
   /**
    * The server's root address as the client used it ({@code https://fhir.clinic.example/records}), with the
@@ -53,9 +56,12 @@ public class ForwardedAddressStrategy extends IncomingRequestAddressStrategy {
       return base;
     } catch (IllegalArgumentException | IllegalStateException e) {
       // Spring's message quotes every request header, the bearer token among them: it was answered 500 with the
-      // token in the OperationOutcome (found by FhirRequestFuzzTest: X-Forwarded-Port: a1D).
-      throw new InvalidRequestException("the forwarded headers (Forwarded, X-Forwarded-Host, -Port, -Proto, -Prefix)"
-          + " do not name an address");
+      // token in the OperationOutcome (found by FhirRequestFuzzTest: X-Forwarded-Port: a1D). Refusing with a 400
+      // instead failed where HAPI asks for the base while it renders an error (an HTML answer): the links keep
+      // the server's own address, as with untrusted headers.
+      log.warn("the forwarded headers (Forwarded, X-Forwarded-Host, -Port, -Proto, -Prefix) name no address; "
+          + "the FHIR links use the server's own");
+      return address.toString();
     }
   }
 
