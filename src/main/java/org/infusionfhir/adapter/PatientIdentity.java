@@ -13,4 +13,13 @@ public record PatientIdentity(
     String family,
     List<String> given,
     String birthDate,
-    AdministrativeGender gender) {}
+    AdministrativeGender gender) {
+
+  /**
+   * The longest identifier value an adapter takes. A new patient's conditional create stores its search URL,
+   * the value percent-encoded, in a column of 768 characters (HAPI's HFJ_RES_SEARCH_URL); a PID-3 of 2,909
+   * characters failed the commit and was answered AE "could not be stored" (found by Hl7v2FuzzTest). 64 is
+   * FHIR's length of an id; at nine encoded characters per character it stays well within the column.
+   */
+  public static final int MAX_VALUE_LENGTH = 64;
+}

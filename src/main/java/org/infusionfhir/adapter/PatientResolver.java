@@ -4,7 +4,9 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.ParameterUtil;
 import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.util.UrlUtil;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
@@ -72,8 +74,17 @@ public class PatientResolver {
         .setFullUrl(placeholder)
         .setResource(newPatient(identity, system))
         .getRequest().setMethod(HTTPVerb.POST).setUrl("Patient")
-        .setIfNoneExist("identifier=" + system + "|" + identity.value());
+        .setIfNoneExist("identifier=" + searchValue(system) + "|" + searchValue(identity.value()));
     return new Reference(placeholder);
+  }
+
+  /**
+   * One part of a token in a search URL. FHIR R4 §3.1.1.5.7 makes {@code , $ | \} search syntax unless
+   * escaped with a backslash, and the URL makes {@code & # % +} syntax unless percent-encoded: unescaped, the
+   * MRN {@code A,B} made the conditional create match the patient with MRN A, and filed B's readings to A.
+   */
+  private static String searchValue(String value) {
+    return UrlUtil.escapeUrlParam(ParameterUtil.escape(value));
   }
 
   /**

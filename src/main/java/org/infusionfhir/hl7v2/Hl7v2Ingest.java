@@ -14,6 +14,8 @@ import ca.uhn.hl7v2.util.idgenerator.UUIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Date;
@@ -29,6 +31,7 @@ import org.infusionfhir.adapter.InfusionLinker;
 import org.infusionfhir.adapter.PatientResolver;
 import org.infusionfhir.adapter.ReceivedMessages;
 import org.infusionfhir.adapter.VitalSigns;
+import org.infusionfhir.server.OperationOutcomeResponses;
 import org.infusionfhir.adapter.PatientResolver.UnknownPatientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,6 +123,15 @@ public class Hl7v2Ingest {
     }
     try {
       return process(message, text);
+    } catch (InvalidRequestException | UnprocessableEntityException e) {
+      // Storage refused what the message says (a control character in a name, say): sent again, it would be
+      // refused again, so the AE says why rather than "send it again".
+      try {
+        return refuse(message, AcknowledgmentCode.AE, new HL7Exception("the message was refused by storage: "
+            + OperationOutcomeResponses.forClients(e.getMessage()), ErrorCode.DATA_TYPE_ERROR));
+      } catch (HL7Exception | IOException ackFailed) {
+        return reject(text, new HL7Exception("internal error", ErrorCode.APPLICATION_INTERNAL_ERROR));
+      }
     } catch (HL7Exception | IOException | RuntimeException e) {
       // Storage failed (database down, a conflict): nothing is committed, and the sender may send it again.
       log.error("HL7 v2 message could not be stored", e);

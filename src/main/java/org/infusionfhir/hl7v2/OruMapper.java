@@ -139,6 +139,10 @@ class OruMapper {
     if (value.isEmpty()) {
       throw error("PID-3 carries no patient identifier", ErrorCode.REQUIRED_FIELD_MISSING, "PID", 1, 3);
     }
+    if (value.length() > PatientIdentity.MAX_VALUE_LENGTH) {
+      throw error("PID-3 identifier of " + value.length() + " characters is longer than the "
+          + PatientIdentity.MAX_VALUE_LENGTH + " an identifier may have", ErrorCode.DATA_TYPE_ERROR, "PID", 1, 3);
+    }
     var given = new ArrayList<String>();
     for (var name : List.of(get(pid, 5, 2), get(pid, 5, 3))) {
       if (!name.isEmpty()) {

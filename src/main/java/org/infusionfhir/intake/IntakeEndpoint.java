@@ -38,7 +38,9 @@ class IntakeEndpoint {
     this.fhirContext = fhirContext;
   }
 
-  @PostMapping(path = "/intake/sessions", consumes = MediaType.ALL_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+  // No consumes condition: with one, Spring parses the Content-Type and answered a charset it does not know with
+  // its own 415, not an OperationOutcome (found by IntakeFuzzTest: application/json; charset=nonsense).
+  @PostMapping(path = "/intake/sessions", produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<?> receive(HttpServletRequest request) throws IOException {
     try {
       // The raw bytes whatever the Content-Type (see Hl7v2HttpEndpoint); the request size limit applies.

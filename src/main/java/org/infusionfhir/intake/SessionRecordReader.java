@@ -119,6 +119,10 @@ class SessionRecordReader {
       return null;
     }
     var mrn = p.text(node, "$.patient", "mrn", true);
+    if (mrn != null && mrn.length() > PatientIdentity.MAX_VALUE_LENGTH) {
+      p.add("$.patient.mrn", "mrn of " + mrn.length() + " characters is longer than the " + PatientIdentity.MAX_VALUE_LENGTH
+          + " an identifier may have");
+    }
     var authority = p.text(node, "$.patient", "mrnAuthority", false);
     var given = p.text(node, "$.patient", "givenName", false);
     var family = p.text(node, "$.patient", "familyName", false);
@@ -271,6 +275,12 @@ class SessionRecordReader {
         add(path + "." + name, name + " must be a number, not " + describe(value));
         return null;
       }
+      // Jackson reads 1e400 as an infinite double, which has no decimal value: it was a 500 (found by
+      // IntakeFuzzTest).
+      if (value.isFloatingPointNumber() && !value.isBigDecimal() && !Double.isFinite(value.doubleValue())) {
+        add(path + "." + name, name + " " + value.asText() + " is not a finite number");
+        return null;
+      }
       if (value.decimalValue().signum() <= 0) {
         add(path + "." + name, name + " must be greater than 0, not " + value.decimalValue());
         return null;
@@ -283,12 +293,20 @@ class SessionRecordReader {
       if (text == null) {
         return null;
       }
+      OffsetDateTime time;
       try {
-        return OffsetDateTime.parse(text);
+        time = OffsetDateTime.parse(text);
       } catch (DateTimeParseException e) {
         add(path + "." + name, name + " '" + text + "' is not a date-time with offset, such as 2026-05-04T09:30:00+02:00");
         return null;
       }
+      // FHIR R4 dateTime has a four-digit year; Java's reaches ±999,999,999, and the year 999999999 overflowed
+      // the conversion to a FHIR dateTime (a 500, found by IntakeFuzzTest).
+      if (time.getYear() < 1 || time.getYear() > 9999) {
+        add(path + "." + name, name + " '" + text + "' is outside the years 0001 to 9999 a FHIR dateTime holds");
+        return null;
+      }
+      return time;
     }
 
     JsonNode object(JsonNode node, String path, String name, boolean required) {

@@ -43,6 +43,7 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.filter.CorsFilter;
 
 /**
  * Who may call what: bearer JWTs on the FHIR API, the HL7 v2 HTTP endpoint and the intake; the
@@ -67,7 +68,8 @@ public class SecurityConfig {
     var errors = new BearerTokenErrors(responses, "infusion-fhir");
     http.csrf(AbstractHttpConfigurer::disable)
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .cors(c -> c.configurationSource(cors(props)))
+        .cors(AbstractHttpConfigurer::disable)
+        .addFilterAt(CorsRefusal.filter(cors(props), responses), CorsFilter.class)
         .headers(h -> h
             .contentSecurityPolicy(csp -> csp.policyDirectives(
                 "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -92,7 +93,13 @@ public class UnknownElementCheck implements ServerInterceptor {
     }
 
     @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
-    public void beforeCreate() {
+    public void beforeCreate(IBaseResource resource) {
+      // The audit trail records the request inside it, once it is answered; its AuditEvent is not the body.
+      // Checked as if it were, a $validate of a body with unknown elements failed its audit record: a 500
+      // (found by FhirRequestFuzzTest). Clients cannot create AuditEvents (AuditEventGuard).
+      if (resource instanceof AuditEvent) {
+        return;
+      }
       check.check();
     }
 

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,15 +58,25 @@ public final class ClientErrorLogging extends TurboFilter {
     if (answer == null) {
       return FilterReply.NEUTRAL;
     }
-    refused.info("{} {}: {}", answer.getStatusCode(), answer.getClass().getSimpleName(), answer.getMessage());
+    refused.info("{} {}: {}", answer.status(), answer.exception().getClass().getSimpleName(),
+        answer.exception().getMessage());
     return FilterReply.DENY;
   }
 
+  /** A refusal: the 4xx status it was answered with, and the exception that said why. */
+  private record Refusal(int status, Throwable exception) {}
+
   /** The 4xx answer this exception is, or carries as its cause; null otherwise. */
-  private static BaseServerResponseException clientError(Throwable thrown) {
+  private static Refusal clientError(Throwable thrown) {
     for (var cause = thrown; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
       if (cause instanceof BaseServerResponseException answer) {
-        return answer.getStatusCode() >= 400 && answer.getStatusCode() < 500 ? answer : null;
+        return answer.getStatusCode() >= 400 && answer.getStatusCode() < 500
+            ? new Refusal(answer.getStatusCode(), answer) : null;
+      }
+      // HAPI's REST layer answers a value it cannot parse (a search parameter's quantity, a resource's date) 400,
+      // but logs the parser's exception at ERROR as it is (found by FhirRequestFuzzTest).
+      if (cause instanceof DataFormatException) {
+        return new Refusal(400, cause);
       }
     }
     return null;
