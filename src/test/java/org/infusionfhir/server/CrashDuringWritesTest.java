@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +27,7 @@ import org.hl7.fhir.r4.model.Subscription;
 import org.infusionfhir.support.Fixtures;
 import org.infusionfhir.support.NodeHttp;
 import org.infusionfhir.support.Postgres;
+import org.infusionfhir.support.RestHookEndpoint;
 import org.infusionfhir.support.ServerNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,7 +90,7 @@ class CrashDuringWritesTest {
         "infusion.subscriptions.outbox-check=500ms", "infusion.batch.check-interval=1s"));
     var endpointDown = new AtomicBoolean(true);
     var notified = new ConcurrentLinkedQueue<String>();
-    var endpoint = endpoint(endpointDown, notified);
+    var endpoint = RestHookEndpoint.start(endpointDown, notified);
     var node = ServerNode.launch("crash during writes", dataDir, properties).awaitReady(Duration.ofMinutes(4));
     var http = new NodeHttp(node, token);
     try {
@@ -296,21 +295,5 @@ class CrashDuringWritesTest {
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
         http.fhir("GET", "/Subscription/" + id, null).body().contains("\"status\":\"active\""));
     return id;
-  }
-
-  /** An EHR's rest-hook endpoint: 503 while {@code down}, else 200 and the path noted in {@code received}. */
-  private static HttpServer endpoint(AtomicBoolean down, ConcurrentLinkedQueue<String> received) throws Exception {
-    var receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      boolean up = !down.get();
-      if (up) {
-        received.add(exchange.getRequestURI().getPath());
-      }
-      exchange.sendResponseHeaders(up ? 200 : 503, -1);
-      exchange.close();
-    });
-    receiver.start();
-    return receiver;
   }
 }

@@ -334,7 +334,7 @@ class ReplicasTest {
   void aSubscriptionCreatedOnOneNodeIsNotifiedOnceOfEachWriteOnEitherNode() throws Exception {
     var down = new java.util.concurrent.atomic.AtomicBoolean(false);
     var received = new java.util.concurrent.ConcurrentLinkedQueue<String>();
-    var receiver = endpoint(down, received);
+    var receiver = org.infusionfhir.support.RestHookEndpoint.start(down, received);
     String subscriptionId = null;
     try {
       var code = UUID.randomUUID().toString();
@@ -377,7 +377,7 @@ class ReplicasTest {
   void aDeliveryPendingWhenBothNodesAreKilledArrivesOnceAfterTheyRestart() throws Exception {
     var down = new java.util.concurrent.atomic.AtomicBoolean(true);
     var received = new java.util.concurrent.ConcurrentLinkedQueue<String>();
-    var receiver = endpoint(down, received);
+    var receiver = org.infusionfhir.support.RestHookEndpoint.start(down, received);
     String subscriptionId = null;
     try {
       var code = UUID.randomUUID().toString();
@@ -422,23 +422,6 @@ class ReplicasTest {
       }
       receiver.stop(0);
     }
-  }
-
-  /** An EHR's rest-hook endpoint: 503 while {@code down}, else 200 and the path noted in {@code received}. */
-  private static com.sun.net.httpserver.HttpServer endpoint(java.util.concurrent.atomic.AtomicBoolean down,
-      java.util.Collection<String> received) throws java.io.IOException {
-    var receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      boolean up = !down.get();
-      if (up) {
-        received.add(exchange.getRequestURI().getPath());
-      }
-      exchange.sendResponseHeaders(up ? 200 : 503, -1);
-      exchange.close();
-    });
-    receiver.start();
-    return receiver;
   }
 
   /** A rest-hook Subscription on Observations with {@code code}, created on A and matching on both nodes. */
