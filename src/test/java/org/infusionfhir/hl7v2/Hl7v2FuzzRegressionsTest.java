@@ -46,7 +46,7 @@ class Hl7v2FuzzRegressionsTest extends FhirServerTestBase {
     var expected = Files.readString(file.resolveSibling(file.getFileName().toString().replace(".hl7", ".expected")))
         .strip();
     try (var mllp = new MllpClient(listener.port())) {
-      mllp.writeRaw(frame(Files.readAllBytes(file)));
+      mllp.writeRaw(MllpClient.frame(Files.readAllBytes(file)));
       var ack = mllp.readAck().text();
       assertThat(Hl7v2FuzzTest.field(ack, "MSA", 1)).as(ack).isEqualTo(expected);
       assertThat(ack).doesNotContain(Hl7v2FuzzTest.INTERNAL_FAILURE);
@@ -89,12 +89,4 @@ class Hl7v2FuzzRegressionsTest extends FhirServerTestBase {
     return value.replace("\\", "\\\\").replace(",", "\\,").replace("$", "\\$").replace("|", "\\|");
   }
 
-  private static byte[] frame(byte[] body) {
-    var framed = new byte[body.length + 3];
-    framed[0] = MllpClient.START;
-    System.arraycopy(body, 0, framed, 1, body.length);
-    framed[body.length + 1] = MllpClient.END;
-    framed[body.length + 2] = MllpClient.CR;
-    return framed;
-  }
 }

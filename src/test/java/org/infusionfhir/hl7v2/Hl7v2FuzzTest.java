@@ -67,7 +67,7 @@ class Hl7v2FuzzTest extends FuzzTestBase {
       assertAcknowledged(input, response.headers().firstValue("X-HL7-Ack-Code").orElse(""), response.body(), before);
     } else {
       try (var mllp = connect()) {
-        writeInChunks(mllp, frame(message), input.chunks());
+        writeInChunks(mllp, MllpClient.frame(message), input.chunks());
         var ack = mllp.readAck().text();
         assertAcknowledged(input, field(ack, "MSA", 1), ack, before);
         // The same connection goes on: the next frame is read from where this one ended.
@@ -176,14 +176,6 @@ class Hl7v2FuzzTest extends FuzzTestBase {
         "OBX|1||69965^MDC_DEV_MON_PHYSIO_MULTI_PARAM_MDS^MDC|1.0.0.0|||||||X");
   }
 
-  private static byte[] frame(byte[] body) {
-    var framed = new byte[body.length + 3];
-    framed[0] = MllpClient.START;
-    System.arraycopy(body, 0, framed, 1, body.length);
-    framed[body.length + 1] = MllpClient.END;
-    framed[body.length + 2] = MllpClient.CR;
-    return framed;
-  }
 
   private static void writeInChunks(MllpClient mllp, byte[] bytes, List<Integer> chunks) {
     int offset = 0;

@@ -3,8 +3,6 @@ package org.infusionfhir.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +47,6 @@ class DatabaseOutageTest {
   /** Hikari waits 5 s for a connection; an answer takes no longer than that and some slack for a busy machine. */
   private static final Duration ANSWER_BOUND = Duration.ofSeconds(12);
   private static final String ISSUER = "http://outage.example.test";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** One answer the load got: when its request was sent, what came back, how long it took. */
   record Answer(String kind, long sentAt, int status, long millis, String retryAfter, String body) {}
@@ -92,12 +89,12 @@ class DatabaseOutageTest {
         proxy.cut();
         var readinessDuringOutage = new TreeMap<Integer, Integer>();
         while (System.nanoTime() - cutAt < OUTAGE.toNanos()) {
-          readinessDuringOutage.merge(readiness(), 1, Integer::sum);
+          readinessDuringOutage.merge(node.readiness(), 1, Integer::sum);
         }
         long restoredAt = System.nanoTime();
         proxy.restore();
         Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
-            .until(() -> readiness() == 200);
+            .until(() -> node.readiness() == 200);
         int writesBefore = writesAfter(restoredAt);
         Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> writesAfter(restoredAt) >= writesBefore + 20
             && ackedControlIds.size() > 0 && acksAfter(restoredAt) >= 5);
@@ -206,15 +203,6 @@ class DatabaseOutageTest {
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
     return http.fhir(method, path, body);
-  }
-
-  private int readiness() {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(node.root() + "/actuator/health/readiness"))
-          .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
   }
 
   private void awaitWrites(int count) {

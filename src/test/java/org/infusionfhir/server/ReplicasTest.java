@@ -543,17 +543,9 @@ class ReplicasTest {
   }
 
   private HttpResponse<String> sendTo(String url, String method, String body, String... headers) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-        .header("Authorization", token).header("Accept", "application/fhir+json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/fhir+json");
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      request.setHeader(headers[i], headers[i + 1]);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return org.infusionfhir.support.NodeHttp.request(token, url, method, body, headers);
   }
+
 
   private static <T extends IBaseResource> T parse(HttpResponse<String> response, Class<T> type) {
     assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);

@@ -50,7 +50,11 @@ public final class MllpClient implements AutoCloseable {
   }
 
   public static byte[] frame(String message) {
-    var body = message.strip().replace("\r\n", "\r").replace('\n', '\r').getBytes(StandardCharsets.UTF_8);
+    return frame(message.strip().replace("\r\n", "\r").replace('\n', '\r').getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code body} between MLLP's start and end bytes, exactly as given. */
+  public static byte[] frame(byte[] body) {
     var framed = new byte[body.length + 3];
     framed[0] = START;
     System.arraycopy(body, 0, framed, 1, body.length);

@@ -54,8 +54,17 @@ public final class NodeHttp {
 
   /** A request to {@code path} under the server's root ({@code /fhir/Patient}, {@code /intake/sessions}). */
   public HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create(node.root() + path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", token).header("Accept", "application/fhir+json")
+    return request(token, node.root() + path, method, body, headers);
+  }
+
+  /**
+   * A request with {@code authorization} to {@code url} (a page link, a status URL), FHIR JSON both ways unless
+   * {@code headers} (name, value, ...) say otherwise.
+   */
+  public static HttpResponse<String> request(String authorization, String url, String method, String body,
+      String... headers) throws Exception {
+    var request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        .header("Authorization", authorization).header("Accept", "application/fhir+json")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/fhir+json");

@@ -87,21 +87,12 @@ public final class ServerNode implements AutoCloseable {
    */
   public ServerNode awaitReady(Duration limit) {
     var deadline = System.nanoTime() + limit.toNanos();
-    var readiness = HttpRequest.newBuilder(URI.create(root() + "/actuator/health/readiness"))
-        .timeout(Duration.ofSeconds(5)).build();
     while (true) {
       if (!process.isAlive()) {
         throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logTail());
       }
-      try {
-        if (HTTP.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return this;
-        }
-      } catch (IOException notListeningYet) {
-        // polled again below
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
+      if (readiness() == 200) {
+        return this;
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(name + " not ready after " + limit + ":\n" + logTail());
@@ -112,6 +103,19 @@ public final class ServerNode implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
+    }
+  }
+
+  /** The status of {@code /actuator/health/readiness} (200 ready, 503 not), or -1 when nothing answers in 15 s. */
+  public int readiness() {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(root() + "/actuator/health/readiness"))
+          .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException notListening) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

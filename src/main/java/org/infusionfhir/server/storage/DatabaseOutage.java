@@ -27,13 +27,17 @@ public final class DatabaseOutage {
 
   /** Whether {@code failure}, or anything it was caused by, says the database cannot be reached. */
   public static boolean causedIt(Throwable failure) {
+    return causes(failure).stream().anyMatch(DatabaseOutage::isOutage);
+  }
+
+  /** {@code failure} and its causes, each once (a cause chain may loop). */
+  private static java.util.List<Throwable> causes(Throwable failure) {
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    var chain = new java.util.ArrayList<Throwable>();
     for (var cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
-      if (isOutage(cause)) {
-        return true;
-      }
+      chain.add(cause);
     }
-    return false;
+    return chain;
   }
 
   private static boolean isOutage(Throwable cause) {
@@ -48,7 +52,7 @@ public final class DatabaseOutage {
       return false;
     }
     // H2 closed its database after failing to write its file; the pool opens it again with a new connection.
-    if (sql.getClass().getName().startsWith("org.h2.") && (sql.getErrorCode() == 90098 || sql.getErrorCode() == 90121)) {
+    if (H2StoreFailure.databaseClosed(sql)) {
       return true;
     }
     // The pool's word for a connection it dropped as broken under a transaction (no SQLSTATE): the rollback of
@@ -65,16 +69,12 @@ public final class DatabaseOutage {
    * full. H2 says "Writing to ... failed" from its store; the cause says "No space left on device" or "File too large".
    */
   public static boolean isStoreWriteFailure(Throwable failure) {
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (var cause = failure; cause != null && seen.add(cause); cause = cause.getCause()) {
+    return causes(failure).stream().anyMatch(cause -> {
       var message = cause.getMessage();
-      if (message != null && (message.contains("No space left on device") || message.contains("File too large")
+      return message != null && (message.contains("No space left on device") || message.contains("File too large")
           || cause.getClass().getName().equals("org.h2.mvstore.MVStoreException") && message.startsWith("Writing to")
-          || message.contains("MVStoreException: Writing to"))) {
-        return true;
-      }
-    }
-    return false;
+          || message.contains("MVStoreException: Writing to"));
+    });
   }
 
   /** The answer to a write the database could not store for want of room: 507, and what happened. */
@@ -110,11 +110,8 @@ public final class DatabaseOutage {
 
   /** The first failure of the chain, which names what the driver saw ("Connection refused"). */
   public static String rootOf(Throwable failure) {
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    var root = failure;
-    while (root.getCause() != null && seen.add(root)) {
-      root = root.getCause();
-    }
-    return root.toString();
+    var chain = causes(failure);
+    return chain.get(chain.size() - 1).toString();
   }
+
 }

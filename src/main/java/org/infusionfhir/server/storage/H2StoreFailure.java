@@ -25,12 +25,19 @@ public class H2StoreFailure implements SQLExceptionOverride {
     }
   }
 
-  /** H2's DATABASE_IS_CLOSED, DATABASE_CALLED_AT_SHUTDOWN, IO_EXCEPTION_1 and IO_EXCEPTION_2. */
-  private static final java.util.Set<Integer> CLOSED_OR_UNWRITABLE = java.util.Set.of(90098, 90121, 90028, 90031);
+  /** H2's DATABASE_IS_CLOSED and DATABASE_CALLED_AT_SHUTDOWN. */
+  private static final java.util.Set<Integer> CLOSED = java.util.Set.of(90098, 90121);
+  /** H2's IO_EXCEPTION_1 and IO_EXCEPTION_2. */
+  private static final java.util.Set<Integer> UNWRITABLE = java.util.Set.of(90028, 90031);
+
+  /** Whether H2 says its database has closed (after it failed to write its file, say). */
+  static boolean databaseClosed(SQLException e) {
+    return isH2(e) && CLOSED.contains(e.getErrorCode());
+  }
 
   @java.lang.Override
   public Override adjudicate(SQLException e) {
-    if (isH2(e) && (CLOSED_OR_UNWRITABLE.contains(e.getErrorCode()) || DatabaseOutage.isStoreWriteFailure(e))) {
+    if (databaseClosed(e) || isH2(e) && (UNWRITABLE.contains(e.getErrorCode()) || DatabaseOutage.isStoreWriteFailure(e))) {
       var pool = POOL.get();
       if (pool != null) {
         pool.softEvictConnections();
